@@ -1,0 +1,205 @@
+/**
+ * THE kernel contract. Every backend (js, wasm, native) implements all of it;
+ * a missing kernel is a compile error, not a runtime surprise.
+ *
+ * Conventions (all backends):
+ * - Dense matrices are row-major and contiguous; sizes are element counts.
+ * - Kernels named `...Backward` ACCUMULATE into their gradient outputs
+ *   (`dx += ...`), as autograd needs for fan-out.
+ * - CSR matrices: rowPtr (rows+1, monotone, rowPtr[0] = 0,
+ *   rowPtr[rows] = nnz), colIdx (nnz, each in [0, cols)), values (nnz).
+ * - Determinism: work is split by output rows and each output element is
+ *   reduced in a fixed order, so results are bitwise equal for any thread count.
+ * - Safety: wasm and native check every index and length that crosses from JS
+ *   and throw a JS Error naming the argument; a kernel never reads out of bounds.
+ *
+ * FFI names are `<op>_f32` in AssemblyScript and C++ (e.g. gemm_f32, spmm_csr_f32).
+ */
+
+export const UNARY_CODE = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, sigmoid: 5, tanh: 6, relu: 7,
+  leaky_relu: 8, softplus: 9, square: 10, pow: 11, clamp: 12, scale: 13,
+} as const;
+export type UnaryOp = keyof typeof UNARY_CODE;
+export const UNARY_OP_COUNT = Object.keys(UNARY_CODE).length;
+
+export const BINARY_CODE = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+export type BinaryOp = keyof typeof BINARY_CODE;
+export const BINARY_OP_COUNT = Object.keys(BINARY_CODE).length;
+
+/**
+ * How `b` broadcasts against `a` (m x n) in binary kernels:
+ * full: b is (m x n); row: b is (n), one row repeated down the rows;
+ * col: b is (m), one column repeated across; scalar: b is (1).
+ */
+export const BCAST_CODE = { full: 0, row: 1, col: 2, scalar: 3 } as const;
+export type Broadcast = keyof typeof BCAST_CODE;
+
+export interface Kernels {
+  // ---------------------------------------------------------------- dense
+  /**
+   * c(m x n) = alpha * op(a) op(b) + beta * c.
+   * op(a) is (m x k): a is stored (m x k), or (k x m) when ta.
+   * op(b) is (k x n): b is stored (k x n), or (n x k) when tb.
+   * beta = 0 ignores c's previous contents (even NaN).
+   */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
+    ta: boolean, tb: boolean, alpha: number, beta: number): void;
+
+  /** y(m x n) = x(n x m)^T. */
+  transpose(x: Float32Array, y: Float32Array, m: number, n: number): void;
+
+  /** y[i] = sum_j a[i,j] * b[i,j]; a, b: (m x n), y: (m). */
+  rowDot(a: Float32Array, b: Float32Array, y: Float32Array, m: number, n: number): void;
+
+  // ----------------------------------------------------------- elementwise
+  /** y[i] += alpha * x[i] for i < n. */
+  axpy(alpha: number, x: Float32Array, y: Float32Array, n: number): void;
+
+  /** y[i] = value for i < n. */
+  fill(y: Float32Array, value: number, n: number): void;
+
+  /**
+   * y = f(x), elementwise over n. p is the op's parameter: leaky_relu slope,
+   * pow exponent, scale factor; clamp uses [p, q]. Unused otherwise.
+   * exp/log/sqrt/pow follow IEEE (log(0) = -inf, sqrt(-1) = NaN).
+   */
+  unary(op: UnaryOp, x: Float32Array, y: Float32Array, n: number, p: number, q: number): void;
+
+  /** dx += dy * f'(x), with y = f(x) given too (sigmoid/tanh/exp/sqrt use y). */
+  unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array,
+    n: number, p: number, q: number): void;
+
+  /** y(m x n) = a(m x n) op b (broadcast per `mode`). y may alias a. */
+  binary(op: BinaryOp, a: Float32Array, b: Float32Array, y: Float32Array, m: number, n: number,
+    mode: Broadcast): void;
+
+  /**
+   * Accumulates the gradients of y = a op b: da(m x n) += dy * dy/da and
+   * db(shape of b) += the broadcast-reduced dy * dy/db (row mode sums down
+   * the rows, col mode across the columns, scalar over all, in index order).
+   * da or db may be null (not needed). maximum/minimum route the gradient to
+   * a when a >= b (resp. a <= b), else to b.
+   */
+  binaryBackward(op: BinaryOp, a: Float32Array, b: Float32Array, dy: Float32Array,
+    da: Float32Array | null, db: Float32Array | null, m: number, n: number, mode: Broadcast): void;
+
+  // ------------------------------------------------------------ reductions
+  /**
+   * Sum of x (m x n). axis 0: y(n) = sum over rows (column sums);
+   * axis 1: y(m) = sum over columns (row sums). Rows summed in index order.
+   */
+  sumAxis(x: Float32Array, y: Float32Array, m: number, n: number, axis: 0 | 1): void;
+
+  /**
+   * Max of x (m x n) with argmax (first index on ties). axis 0: y(n), arg(n)
+   * holds row indices; axis 1: y(m), arg(m) holds column indices.
+   * An empty reduction (m = 0 for axis 0, n = 0 for axis 1) gives -inf, -1.
+   */
+  maxAxis(x: Float32Array, y: Float32Array, arg: Int32Array, m: number, n: number, axis: 0 | 1): void;
+
+  /** Row softmax (log = false) or log-softmax (log = true) of x (m x n), max-shifted. */
+  softmaxRows(x: Float32Array, y: Float32Array, m: number, n: number, log: boolean): void;
+
+  /**
+   * dx += backward of softmaxRows given its output y and upstream dy.
+   * softmax: dx = y * (dy - sum(dy * y)); log-softmax: dx = dy - exp(y) * sum(dy).
+   */
+  softmaxRowsBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, m: number, n: number,
+    log: boolean): void;
+
+  /**
+   * Binary cross-entropy with logits, elementwise and numerically stable:
+   * out[i] = max(z,0) - z*t + log1p(exp(-|z|)).
+   */
+  bceLogits(z: Float32Array, t: Float32Array, out: Float32Array, n: number): void;
+
+  /** dz[i] += dy[i] * (sigmoid(z[i]) - t[i]). */
+  bceLogitsBackward(z: Float32Array, t: Float32Array, dy: Float32Array, dz: Float32Array, n: number): void;
+
+  // ------------------------------------------------------------- indexing
+  /** out(nIdx x d)[i] = table[idx[i]]; each idx in [0, tableRows). */
+  gatherRows(table: Float32Array, idx: Int32Array, out: Float32Array, tableRows: number,
+    nIdx: number, d: number): void;
+
+  /** table[idx[i]] += src(nIdx x d)[i], rows added in increasing i per destination. */
+  scatterAddRows(src: Float32Array, idx: Int32Array, table: Float32Array, tableRows: number,
+    nIdx: number, d: number): void;
+
+  // --------------------------------------------------------------- sparse
+  /**
+   * y(rows x d) = beta * y + A x, A in CSR (rows x cols), x (cols x d).
+   * Each y[i,:] sums its row's entries in CSR order.
+   */
+  spmm(rowPtr: Int32Array, colIdx: Int32Array, values: Float32Array, x: Float32Array,
+    y: Float32Array, rows: number, cols: number, d: number, beta: number): void;
+
+  /**
+   * y(cols x d) = beta * y + A^T x, A in CSR (rows x cols), x (rows x d).
+   * Each y[j,:] sums its contributions in increasing row order i, so the
+   * result equals spmm over the transpose built by stable counting sort.
+   */
+  spmmT(rowPtr: Int32Array, colIdx: Int32Array, values: Float32Array, x: Float32Array,
+    y: Float32Array, rows: number, cols: number, d: number, beta: number): void;
+
+  /**
+   * Max-pool aggregation: y[i,c] = max over entries j of row i of x[colIdx[j], c]
+   * (values ignored); arg[i,c] = that colIdx (first on ties). Empty row: 0 and -1.
+   */
+  segmentMax(rowPtr: Int32Array, colIdx: Int32Array, x: Float32Array, y: Float32Array,
+    arg: Int32Array, rows: number, cols: number, d: number): void;
+
+  /** dx[arg[i,c], c] += dy[i,c] where arg >= 0; dx is (cols x d), applied in increasing i. */
+  segmentMaxBackward(arg: Int32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number,
+    d: number): void;
+
+  // ------------------------------------------------------------- optimiser
+  /**
+   * One fused Adam(W) step over n parameters, in place:
+   * g' = g + wd*p (coupled, decoupled = false); m = b1 m + (1-b1) g';
+   * v = b2 v + (1-b2) g'^2; p -= lr * (m / bc1) / (sqrt(v / bc2) + eps);
+   * decoupled (AdamW): p -= lr * wd * p before the update, g' = g.
+   * bc1 = 1 - b1^t and bc2 = 1 - b2^t are passed in.
+   */
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
+    lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number,
+    decoupled: boolean): void;
+
+  // -------------------------------------------------------------- serving
+  /**
+   * Scores q (d) against every row of items (nItems x d) and writes the k
+   * best (score descending, lower index first on ties) to outIdx/outScore.
+   * exclude (nItems bytes, 1 = skip) may be null. Fewer than k candidates:
+   * the tail is idx -1, score -inf. Returns the number written.
+   */
+  scoreTopK(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
+    exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
+}
+
+export type BackendName = 'js' | 'wasm' | 'native';
+
+export interface BackendInfo {
+  name: BackendName;
+  available: boolean;
+  reason?: string;
+  simd?: string;
+  isa?: string;
+  threads?: number;
+}
+
+/**
+ * A backend: its kernels plus the allocator for tensor storage. Storage from
+ * allocF32 is where this backend's kernels read without copying (wasm linear
+ * memory for wasm, the JS heap otherwise). free() returns it early; storage
+ * never freed is reclaimed when garbage collected.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  readonly kernels: Kernels;
+  allocF32(n: number): Float32Array;
+  allocI32(n: number): Int32Array;
+  free(a: Float32Array | Int32Array): void;
+  info(): BackendInfo;
+  /** Number of live allocations (for leak tests); 0 for plain JS storage. */
+  liveAllocations(): number;
+}
