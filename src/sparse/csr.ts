@@ -5,9 +5,14 @@
  */
 import { ShapeError } from '../errors.js';
 import { checkCsr } from '../backend/validate.js';
+import type { Backend } from '../backend/kernels.js';
+
+/** CSR arrays in a backend's own storage (wasm linear memory), so spmm calls copy nothing. */
+export interface ResidentCsr { rowPtr: Int32Array; colIdx: Int32Array; values: Float32Array }
 
 export class CsrMatrix {
   private cachedT: CsrMatrix | null = null;
+  private resident = new Map<string, ResidentCsr>();
 
   constructor(
     readonly rows: number,
@@ -71,6 +76,20 @@ export class CsrMatrix {
     t.cachedT = this;
     this.cachedT = t;
     return t;
+  }
+
+  /** This matrix's arrays copied once into the backend's storage and cached. */
+  residentOn(b: Backend): ResidentCsr {
+    if (b.name === 'js' || b.name === 'native') return this;
+    let r = this.resident.get(b.name);
+    if (!r) {
+      const rowPtr = b.allocI32(this.rowPtr.length); rowPtr.set(this.rowPtr);
+      const colIdx = b.allocI32(this.colIdx.length); colIdx.set(this.colIdx);
+      const values = b.allocF32(this.values.length); values.set(this.values);
+      r = { rowPtr, colIdx, values };
+      this.resident.set(b.name, r);
+    }
+    return r;
   }
 
   /** Row degrees (entry counts). */

@@ -1,0 +1,19 @@
+// Public API: re-exports only.
+export * from './errors.js';
+export * from './backend/kernels.js';
+export { currentBackend, useBackend, getBackend, backendStatus, registerBackend, backendNames } from './backend/registry.js';
+export { Tensor, empty, sizeOf, type Shape } from './tensor/tensor.js';
+export { tensor, zeros, ones, full, randn, uniform } from './tensor/create.js';
+export { tidy, keep, untracked } from './tensor/scope.js';
+export { Rng } from './tensor/rng.js';
+export { backward, noGrad, detach, isGradEnabled } from './autograd/engine.js';
+export * from './autograd/ops/index.js';
+export { CsrMatrix } from './sparse/csr.js';
+export { Module } from './nn/module.js';
+export { Linear, Embedding, MLP, Dropout, LayerNorm, activate, type Activation } from './nn/layers.js';
+export * from './nn/init.js';
+export { Optimizer } from './optim/optimizer.js';
+export { SGD } from './optim/sgd.js';
+export { Adam, AdamW } from './optim/adam.js';
+export { clipGradNorm } from './optim/clip.js';
+export { stepDecay, cosineDecay, type Schedule } from './optim/schedule.js';
