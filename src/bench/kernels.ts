@@ -1,0 +1,138 @@
+/**
+ * `dpgcn bench kernels`: SpMM (A X and A^T X) on the two benchmark graphs at
+ * d = 32, 64, 128 and GEMM on the model's shapes, per backend and thread
+ * count, with GFLOP/s and GB/s beside the machine's limits (STREAM triad and
+ * FMA peak, measured by the native addon in the same run).
+ */
+import type { Backend, BackendName, Kernels } from '../backend/kernels.js';
+import { getBackend } from '../backend/registry.js';
+import { jsKernels } from '../backend/js/index.js';
+import { Rng } from '../tensor/rng.js';
+import type { CsrMatrix } from '../sparse/csr.js';
+import { movielensSized, powerLaw, type BenchGraph } from './graphs.js';
+import { medianSeconds } from './timing.js';
+import { machineLimits, setThreads, type MachineLimits } from './machine.js';
+
+export interface KernelResult {
+  kernel: string; backend: BackendName; threads: number; shape: string; nnz?: number; d?: number;
+  ms: number; gflops: number; gbs: number; peakFraction?: number; bandwidthFraction?: number;
+}
+export interface KernelBenchReport { machine: MachineLimits; results: KernelResult[] }
+
+export interface KernelBenchOptions { quick?: boolean; backends?: BackendName[]; log?: (s: string) => void }
+
+function filled(b: Backend, n: number, rng: Rng): Float32Array {
+  const a = b.allocF32(n);
+  for (let i = 0; i < n; i++) a[i] = rng.range(-1, 1);
+  return a;
+}
+
+function check(label: string, got: ArrayLike<number>, want: ArrayLike<number>, k: number): void {
+  const tol = 1e-5 * Math.sqrt(Math.max(1, k));
+  for (let i = 0; i < want.length; i++) {
+    const e = want[i], g = got[i];
+    if (!(Math.abs(g - e) <= 1e-5 + tol * Math.abs(e) * 10)) throw new Error(`${label}: result differs from js at ${i}: ${g} vs ${e}`);
+  }
+}
+
+/** Rows [r0, r1) of A as their own CSR (for validating a slice against js). */
+function rowSlice(a: CsrMatrix, r0: number, r1: number) {
+  const p0 = a.rowPtr[r0], p1 = a.rowPtr[r1];
+  const ptr = new Int32Array(r1 - r0 + 1);
+  for (let i = r0; i <= r1; i++) ptr[i - r0] = a.rowPtr[i] - p0;
+  return { ptr, col: a.colIdx.slice(p0, p1), val: a.values.slice(p0, p1) };
+}
+
+function threadCounts(name: BackendName, limits: MachineLimits): number[] {
+  return name === 'native' ? [...new Set([1, limits.threads])] : [1];
+}
+
+function benchSpmm(b: Backend, g: BenchGraph, d: number, threads: number, transposed: boolean, opts: KernelBenchOptions): KernelResult {
+  const rng = new Rng(d);
+  const a = g.adj.residentOn(b);
+  const A = g.adj, n = A.rows, nnz = A.nnz;
+  const x = filled(b, n * d, rng), y = b.allocF32(n * d);
+  const K: Kernels = b.kernels;
+  const run = transposed
+    ? () => K.spmmT(a.rowPtr, a.colIdx, a.values, x, y, n, n, d, 0)
+    : () => K.spmm(a.rowPtr, a.colIdx, a.values, x, y, n, n, d, 0);
+  run();
+  if (!transposed) {
+    const r1 = Math.min(n, 64), s = rowSlice(A, 0, r1), want = new Float32Array(r1 * d);
+    jsKernels.spmm(s.ptr, s.col, s.val, x, want, r1, n, d, 0);
+    check(`spmm ${b.name}`, y.subarray(0, r1 * d), want, 64);
+  } else {
+    // A is symmetric, so A^T X must equal A X
+    const want = new Float32Array(64 * d), s = rowSlice(A, 0, 64);
+    jsKernels.spmm(s.ptr, s.col, s.val, x, want, 64, n, d, 0);
+    check(`spmmT ${b.name}`, y.subarray(0, 64 * d), want, 64);
+  }
+  const sec = medianSeconds(`spmm ${b.name}`, run, opts);
+  const bytes = nnz * 8 + (n + 1) * 4 + 2 * n * d * 4; // compulsory traffic: CSR + X + Y once
+  b.free(x); b.free(y);
+  return { kernel: transposed ? 'spmmT' : 'spmm', backend: b.name, threads, shape: `${g.name} ${n}x${n}`, nnz, d,
+    ms: sec * 1e3, gflops: (2 * nnz * d) / sec / 1e9, gbs: bytes / sec / 1e9 };
+}
+
+function benchGemm(b: Backend, m: number, k: number, n: number, ta: boolean, tb: boolean, threads: number, opts: KernelBenchOptions): KernelResult {
+  const rng = new Rng(m + k + n);
+  const A = filled(b, m * k, rng), B = filled(b, k * n, rng), C = b.allocF32(m * n);
+  const run = () => b.kernels.gemm(A, B, C, m, n, k, ta, tb, 1, 0);
+  run();
+  // validate the first rows against js: gather rows of op(A), then the js reference
+  const rows = Math.min(m, 8), want = new Float32Array(rows * n), opA = new Float32Array(rows * k);
+  for (let i = 0; i < rows; i++) for (let p = 0; p < k; p++) opA[i * k + p] = ta ? A[p * m + i] : A[i * k + p];
+  jsKernels.gemm(opA, B, want, rows, n, k, false, tb, 1, 0);
+  check(`gemm ${b.name}`, C.subarray(0, rows * n), want, k);
+  const sec = medianSeconds(`gemm ${b.name}`, run, opts);
+  b.free(A); b.free(B); b.free(C);
+  return { kernel: ta || tb ? `gemm${ta ? '_tA' : ''}${tb ? '_tB' : ''}` : 'gemm', backend: b.name, threads,
+    shape: `(${m}x${k})(${k}x${n})`, ms: sec * 1e3, gflops: (2 * m * n * k) / sec / 1e9, gbs: ((m * k + k * n + m * n) * 4) / sec / 1e9 };
+}
+
+export const GEMM_SHAPES: [number, number, number][] = [[2625, 64, 64], [150000, 64, 64], [1024, 256, 128], [4096, 512, 512]];
+
+export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
+  const log = opts.log ?? (() => {});
+  const machine = machineLimits(opts.quick);
+  const backends: Backend[] = [];
+  for (const name of opts.backends ?? (['js', 'wasm', 'native'] as BackendName[])) {
+    try { backends.push(getBackend(name)); } catch (e) { log(`skipping ${name}: ${(e as Error).message}`); }
+  }
+  const graphs = [movielensSized()];
+  if (!opts.quick) graphs.push(powerLaw());
+  const ds = opts.quick ? [64] : [32, 64, 128];
+  const results: KernelResult[] = [];
+  const push = (r: KernelResult) => {
+    if (r.gflops && machine.peakGflopsPerCore) r.peakFraction = r.gflops / (machine.peakGflopsPerCore * r.threads);
+    const bw = r.threads > 1 ? machine.triadGBs.all : machine.triadGBs['1'];
+    if (bw) r.bandwidthFraction = r.gbs / bw;
+    results.push(r);
+    log(`${r.kernel.padEnd(10)} ${r.backend.padEnd(6)} t=${r.threads} ${r.shape.padEnd(28)} ${r.d ? `d=${String(r.d).padEnd(4)}` : '      '}` +
+      `${r.ms.toFixed(3).padStart(10)} ms ${r.gflops.toFixed(2).padStart(8)} GFLOP/s ${r.gbs.toFixed(2).padStart(8)} GB/s`);
+  };
+  for (const b of backends) {
+    for (const threads of threadCounts(b.name, machine)) {
+      setThreads(b.name, threads);
+      for (const g of graphs) {
+        for (const d of ds) {
+          // the js reference on the 5M-nnz graph takes seconds per call: one d is enough to place it
+          if (b.name === 'js' && g.adj.nnz > 1e6 && d !== 64) continue;
+          push(benchSpmm(b, g, d, threads, false, opts));
+          push(benchSpmm(b, g, d, threads, true, opts));
+        }
+      }
+      for (const [m, k, n] of GEMM_SHAPES) {
+        if (opts.quick && m * n * k > 5e7) continue;
+        if (b.name === 'js' && m * n * k > 2e8) continue; // naive loops: minutes, not informative
+        push(benchGemm(b, m, k, n, false, false, threads, opts));
+        if (m * n * k <= 2e8 || b.name !== 'js') {
+          push(benchGemm(b, m, k, n, true, false, threads, opts));
+          push(benchGemm(b, m, k, n, false, true, threads, opts));
+        }
+      }
+    }
+    setThreads(b.name, machine.threads);
+  }
+  return { machine, results };
+}

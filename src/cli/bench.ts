@@ -1,0 +1,60 @@
+/** `dpgcn bench kernels|train`: kernel and end-to-end training benchmarks (figures, never assertions). */
+import type { Command } from 'commander';
+import { writeFileSync, renameSync } from 'node:fs';
+import type { BackendName } from '../backend/kernels.js';
+import { UserError } from '../errors.js';
+import { benchKernels } from '../bench/kernels.js';
+import { benchTrain, trainStepBench, GRAPHS } from '../bench/train.js';
+
+function parseBackends(s: string | undefined): BackendName[] {
+  const list = (s ?? 'js,wasm,native').split(',').map((x) => x.trim());
+  for (const b of list) if (b !== 'js' && b !== 'wasm' && b !== 'native') throw new UserError(`--backends: unknown backend '${b}' (expected js, wasm, native)`);
+  return list as BackendName[];
+}
+
+function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+export function register(program: Command): void {
+  const bench = program.command('bench').description('benchmarks: kernels (GFLOP/s, GB/s vs machine limits) and training steps');
+  bench.command('kernels')
+    .description('SpMM and GEMM per backend and thread count, checked against js before timing')
+    .option('--json [file]', 'print JSON (or write it to a file)')
+    .option('--quick', 'small graph and shapes only, fewer samples')
+    .option('--backends <list>', 'comma-separated backends', 'js,wasm,native')
+    .action((o: { json?: string | boolean; quick?: boolean; backends?: string }) => {
+      const log = o.json === true ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
+      const r = benchKernels({ quick: o.quick, backends: parseBackends(o.backends), log });
+      const m = r.machine;
+      const limits = `machine: STREAM triad ${m.triadGBs['1']?.toFixed(1) ?? '?'} GB/s (1 thread), ${m.triadGBs.all?.toFixed(1) ?? '?'} GB/s (${m.threads} threads); fp32 FMA peak ${m.peakGflopsPerCore?.toFixed(1) ?? '?'} GFLOP/s per core`;
+      if (o.json === true) console.log(JSON.stringify(r, null, 2));
+      else {
+        if (typeof o.json === 'string') writeJsonAtomic(o.json, r);
+        console.log(limits);
+      }
+    });
+  bench.command('train')
+    .description('one LightGCN-style training step (2 SpMM layers, BCE on 4,096 triples, Adam) at d=64 per backend')
+    .option('--json [file]', 'print JSON (or write it to a file)')
+    .option('--quick', 'the small graph only, fewer steps')
+    .option('--backends <list>', 'comma-separated backends', 'js,wasm,native')
+    .option('--graphs <list>', 'ml100k,powerlaw', 'ml100k,powerlaw')
+    .action((o: { json?: string | boolean; quick?: boolean; backends?: string; graphs?: string }) => {
+      const graphs = (o.quick ? 'ml100k' : o.graphs ?? 'ml100k,powerlaw').split(',');
+      for (const g of graphs) if (!GRAPHS[g]) throw new UserError(`--graphs: unknown graph '${g}' (expected ml100k, powerlaw)`);
+      const log = o.json === true ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
+      const results = benchTrain(parseBackends(o.backends), graphs, o.quick ? 3 : 10, log);
+      if (o.json === true) console.log(JSON.stringify({ results }, null, 2));
+      else if (typeof o.json === 'string') writeJsonAtomic(o.json, { results });
+    });
+  bench.command('train-one', { hidden: true })
+    .requiredOption('--backend <name>').requiredOption('--graph <name>').option('--steps <n>', 'timed steps', '10')
+    .action((o: { backend: string; graph: string; steps: string }) => {
+      const [b] = parseBackends(o.backend);
+      if (!GRAPHS[o.graph]) throw new UserError(`--graph: unknown graph '${o.graph}'`);
+      console.log(JSON.stringify(trainStepBench(b, o.graph, Number(o.steps))));
+    });
+}

@@ -1,0 +1,71 @@
+/**
+ * The contract between models, the trainer and the experiment runner. A model
+ * maps a batch of (user, item, query, history) instances to logits; the
+ * trainer owns batching, negatives, the optimiser and early stopping, so every
+ * model is trained and evaluated the same way.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import type { Module } from '../nn/module.js';
+import type { Rng } from '../tensor/rng.js';
+import type { Dataset, Interactions } from '../data/types.js';
+
+/** One minibatch. history is (B x maxLen), oldest first, padded with -1. */
+export interface Batch {
+  readonly size: number;
+  user: Int32Array;
+  item: Int32Array;
+  /** Query issued before the instance, -1 = none. */
+  query: Int32Array;
+  time: Float64Array;
+  history: Int32Array;
+  historyLen: Int32Array;
+  maxLen: number;
+  /** Targets (training and evaluation); absent at serving time. */
+  label?: Float32Array;
+}
+
+export interface ModelConfig {
+  /** Embedding size shared by all models (default 64; the paper used 128). */
+  dim: number;
+  /** Hidden sizes of MLP heads. */
+  hidden: number[];
+  dropout: number;
+  lr: number;
+  weightDecay: number;
+  batchSize: number;
+  epochs: number;
+  maxLen: number;
+  /** GCN: propagation layers and aggregation (Eqs. 2-3). */
+  gcnLayers: number;
+  aggregation: 'mean' | 'sym' | 'max';
+  /** DDPG decision layer: strength of the action's adjustment (beta) and episodes per epoch. */
+  beta: number;
+  ddpgEpisodes: number;
+}
+
+export const DEFAULT_CONFIG: ModelConfig = {
+  dim: 64, hidden: [128, 64], dropout: 0.1, lr: 2e-3, weightDecay: 1e-6, batchSize: 512, epochs: 8,
+  maxLen: 20, gcnLayers: 2, aggregation: 'sym', beta: 0.5, ddpgEpisodes: 64,
+};
+
+/** What a model may see when it is built: the data set, the training interactions only, config, seeded Rng. */
+export interface ModelContext {
+  dataset: Dataset;
+  /** Interactions the model may learn structure from (no validation/test targets). */
+  trainInteractions: Interactions;
+  config: ModelConfig;
+  rng: Rng;
+}
+
+export interface Recommender {
+  readonly name: string;
+  /** Owns every trainable parameter (for the optimiser and checkpoints). */
+  readonly module: Module;
+  /** Logits (B,1) for the batch; `training` enables dropout and exploration. */
+  forward(batch: Batch, training: boolean): Tensor;
+  /** Extra work after each epoch (the DDPG decision layer trains here). */
+  afterEpoch?(epoch: number, rng: Rng): void;
+}
+
+export type ModelName = 'embedding-mlp' | 'wide-deep' | 'pnn' | 'din' | 'gcn' | 'd-gcn' | 'dp-gcn';
+export const MODEL_NAMES: ModelName[] = ['embedding-mlp', 'wide-deep', 'pnn', 'din', 'gcn', 'd-gcn', 'dp-gcn'];
