@@ -64,7 +64,7 @@ export class Rng {
   }
 
   /** Fisher-Yates shuffle in place. */
-  shuffle<T>(a: { length: number; [i: number]: T }): typeof a {
+  shuffle<A extends { length: number; [i: number]: unknown }>(a: A): A {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i]; a[i] = a[j]; a[j] = t;
