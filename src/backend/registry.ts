@@ -9,6 +9,7 @@ import type { Backend, BackendInfo, BackendName } from './kernels.js';
 import { jsBackend } from './js/index.js';
 import { loadWasmBackend } from './wasm/index.js';
 import { loadNativeBackend } from './native/index.js';
+import { withNaNChecks } from './debug.js';
 
 interface Entry { factory: () => Backend; priority: number; backend?: Backend; reason?: string; tried: boolean }
 
@@ -62,20 +63,22 @@ function pickAuto(): Backend {
 
 let current: Backend | null = null;
 
+const debug = (b: Backend): Backend => (process.env.DPGCN_DEBUG && process.env.DPGCN_DEBUG !== '0' ? withNaNChecks(b) : b);
+
 /** The backend in use: DPGCN_BACKEND, or the best available. */
 export function currentBackend(): Backend {
   if (current) return current;
   const env = (process.env.DPGCN_BACKEND ?? 'auto').trim().toLowerCase();
-  if (env === '' || env === 'auto') return (current = pickAuto());
+  if (env === '' || env === 'auto') return (current = debug(pickAuto()));
   if (env !== 'js' && env !== 'wasm' && env !== 'native') {
     throw new UserError(`DPGCN_BACKEND must be js, wasm, native or auto (got '${process.env.DPGCN_BACKEND}')`);
   }
-  return (current = getBackend(env));
+  return (current = debug(getBackend(env)));
 }
 
 /** Switch backends. Tensors made on another backend stay valid (kernels copy foreign storage). */
 export function useBackend(name: BackendName | 'auto'): Backend {
-  current = name === 'auto' ? pickAuto() : getBackend(name);
+  current = debug(name === 'auto' ? pickAuto() : getBackend(name));
   return current;
 }
 
