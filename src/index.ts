@@ -17,3 +17,4 @@ export { SGD } from './optim/sgd.js';
 export { Adam, AdamW } from './optim/adam.js';
 export { clipGradNorm } from './optim/clip.js';
 export { stepDecay, cosineDecay, type Schedule } from './optim/schedule.js';
+export * as rl from './rl/index.js';
