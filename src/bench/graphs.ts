@@ -40,16 +40,30 @@ function zipfSampler(n: number, s: number): (rng: Rng) => number {
   };
 }
 
-function distinctEdges(count: number, draw: () => [number, number], key: (a: number, b: number) => number) {
-  const seen = new Set<number>();
-  const r = new Int32Array(count), c = new Int32Array(count);
-  let k = 0;
-  while (k < count) {
-    const [a, b] = draw();
-    const h = key(a, b);
-    if (seen.has(h)) continue;
-    seen.add(h); r[k] = a; c[k] = b; k++;
+/**
+ * `count` distinct edges: draw candidates in rounds, dedupe by sorting their
+ * keys (a Set of millions of numbers would dominate the benchmark's peak RSS),
+ * keep first occurrences in draw order.
+ */
+function distinctEdges(count: number, draw: () => [number, number], width: number) {
+  let keys = new Float64Array(0);
+  while (keys.length < count) {
+    const extra = Math.ceil((count - keys.length) * 1.05) + 16;
+    const next = new Float64Array(keys.length + extra);
+    next.set(keys);
+    for (let k = keys.length; k < next.length; k++) { const [a, b] = draw(); next[k] = a * width + b; }
+    // order by key, then by draw position, to keep the first draw of each duplicate
+    const idx = new Int32Array(next.length);
+    for (let k = 0; k < idx.length; k++) idx[k] = k;
+    idx.sort((x, y) => next[x] - next[y] || x - y);
+    const keep = new Uint8Array(next.length);
+    for (let t = 0; t < idx.length; t++) if (t === 0 || next[idx[t]] !== next[idx[t - 1]]) keep[idx[t]] = 1;
+    let w = 0;
+    for (let k = 0; k < next.length; k++) if (keep[k]) next[w++] = next[k];
+    keys = next.slice(0, Math.min(w, count));
   }
+  const r = new Int32Array(count), c = new Int32Array(count);
+  for (let k = 0; k < count; k++) { r[k] = Math.floor(keys[k] / width); c[k] = keys[k] - r[k] * width; }
   return { r, c };
 }
 
@@ -57,7 +71,7 @@ export function movielensSized(seed = 1): BenchGraph {
   const users = 943, items = 1682, n = users + items, m = 100_000;
   const rng = new Rng(seed);
   const pickItem = zipfSampler(items, 0.8), pickUser = zipfSampler(users, 0.5);
-  const { r, c } = distinctEdges(m, () => [pickUser(rng), users + pickItem(rng)], (a, b) => a * n + b);
+  const { r, c } = distinctEdges(m, () => [pickUser(rng), users + pickItem(rng)], n);
   return { name: 'ml100k-sized', nodes: n, adj: symNormalized(n, r, c), interactions: m, users, items };
 }
 
@@ -72,7 +86,7 @@ export function powerLaw(seed = 2, nodes = 150_000, edges = 2_500_000): BenchGra
     let a = perm[pick(rng)], b = perm[pick(rng)];
     while (a === b) b = perm[pick(rng)];
     return a < b ? [a, b] : [b, a];
-  }, (a, b) => a * nodes + b);
+  }, nodes);
   const half = Math.floor(nodes / 2);
   return { name: 'powerlaw-150k', nodes, adj: symNormalized(nodes, r, c), interactions: edges, users: half, items: nodes - half };
 }

@@ -72,6 +72,12 @@ export class CsrMatrix {
         ci[q] = i; vv[q] = this.values[p];
       }
     }
+    // a symmetric matrix (normalised undirected adjacency) is its own transpose:
+    // keep one copy, which halves the memory SpMM's backward needs
+    if (this.rows === this.cols && sameArrays(ptr, this.rowPtr) && sameArrays(ci, this.colIdx) && sameArrays(vv, this.values)) {
+      this.cachedT = this;
+      return this;
+    }
     const t = new CsrMatrix(this.cols, this.rows, ptr, ci, vv);
     t.cachedT = this;
     this.cachedT = t;
@@ -98,4 +104,10 @@ export class CsrMatrix {
     for (let i = 0; i < this.rows; i++) d[i] = this.rowPtr[i + 1] - this.rowPtr[i];
     return d;
   }
+}
+
+function sameArrays(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

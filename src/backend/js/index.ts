@@ -8,6 +8,7 @@ import { checkCsr, checkIndices, checkLen } from '../validate.js';
 import * as dense from './dense.js';
 import { unary, unaryBackward } from './unary.js';
 import * as sparse from './sparse.js';
+import { ArrayPool } from '../pool.js';
 
 export const jsKernels = {
   gemm: dense.gemm,
@@ -75,12 +76,14 @@ export const jsKernels = {
   },
 } satisfies Kernels;
 
+const pool = new ArrayPool();
+
 export const jsBackend: Backend = {
   name: 'js',
   kernels: jsKernels,
-  allocF32: (n) => new Float32Array(n),
-  allocI32: (n) => new Int32Array(n),
-  free: () => {},
+  allocF32: (n) => pool.allocF32(n),
+  allocI32: (n) => pool.allocI32(n),
+  free: (a) => pool.free(a),
   info: () => ({ name: 'js', available: true, simd: 'none', isa: 'js', threads: 1 }),
   liveAllocations: () => 0,
 };

@@ -1,0 +1,94 @@
+// Bindings for sparse and index kernels. Every index from JS is checked
+// here before the kernel runs: CSR structure, gather/scatter rows, max-pool
+// argmax positions; the kernels then trust them.
+#include "addon_args.h"
+#include "kernels/index.h"
+#include "kernels/spmm.h"
+#include "kernels/topk.h"
+
+namespace dpgcn {
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+// spmm (transposed = false) and spmmT share their checks.
+void Spmm(Info info, bool transposed) {
+  Args a(info, transposed ? "spmmT" : "spmm", 9);
+  auto RP = a.i32(0, "rowPtr"); auto CI = a.i32(1, "colIdx"); auto V = a.f32(2, "values");
+  auto X = a.f32(3, "x"); auto Y = a.f32(4, "y");
+  const int64_t rows = a.size(5, "rows"), cols = a.size(6, "cols"), d = a.size(7, "d");
+  const double beta = a.number(8, "beta");
+  a.csr(RP, CI, &V, rows, cols);
+  a.need("x", X, (transposed ? rows : cols) * d);
+  a.need("y", Y, (transposed ? cols : rows) * d);
+  if (!a.ok()) return;
+  if (transposed) spmm_csr_t_f32(RP.p, CI.p, V.p, X.p, Y.p, rows, cols, d, static_cast<float>(beta));
+  else spmm_csr_f32(RP.p, CI.p, V.p, X.p, Y.p, rows, cols, d, static_cast<float>(beta));
+}
+
+void SpmmF(Info info) { Spmm(info, false); }
+void SpmmT(Info info) { Spmm(info, true); }
+
+void SegmentMax(Info info) {
+  Args a(info, "segmentMax", 8);
+  auto RP = a.i32(0, "rowPtr"); auto CI = a.i32(1, "colIdx");
+  auto X = a.f32(2, "x"); auto Y = a.f32(3, "y"); auto ARG = a.i32(4, "arg");
+  const int64_t rows = a.size(5, "rows"), cols = a.size(6, "cols"), d = a.size(7, "d");
+  a.csr(RP, CI, nullptr, rows, cols);
+  a.need("x", X, cols * d); a.need("y", Y, rows * d); a.need("arg", ARG, rows * d);
+  if (a.ok()) segment_max_f32(RP.p, CI.p, X.p, Y.p, ARG.p, rows, d);
+}
+
+void SegmentMaxBackward(Info info) {
+  Args a(info, "segmentMaxBackward", 6);
+  auto ARG = a.i32(0, "arg"); auto DY = a.f32(1, "dy"); auto DX = a.f32(2, "dx");
+  const int64_t rows = a.size(3, "rows"), cols = a.size(4, "cols"), d = a.size(5, "d");
+  a.indices("arg", ARG, rows * d, -1, cols);
+  a.need("dy", DY, rows * d); a.need("dx", DX, cols * d);
+  if (a.ok()) segment_max_backward_f32(ARG.p, DY.p, DX.p, rows, d);
+}
+
+void GatherRows(Info info) {
+  Args a(info, "gatherRows", 6);
+  auto T = a.f32(0, "table"); auto IDX = a.i32(1, "idx"); auto O = a.f32(2, "out");
+  const int64_t table_rows = a.size(3, "tableRows"), n_idx = a.size(4, "nIdx"), d = a.size(5, "d");
+  a.indices("idx", IDX, n_idx, 0, table_rows);
+  a.need("out", O, n_idx * d); a.need("table", T, table_rows * d);
+  if (a.ok() && d > 0) gather_rows_f32(T.p, IDX.p, O.p, n_idx, d);
+}
+
+void ScatterAddRows(Info info) {
+  Args a(info, "scatterAddRows", 6);
+  auto S = a.f32(0, "src"); auto IDX = a.i32(1, "idx"); auto T = a.f32(2, "table");
+  const int64_t table_rows = a.size(3, "tableRows"), n_idx = a.size(4, "nIdx"), d = a.size(5, "d");
+  a.indices("idx", IDX, n_idx, 0, table_rows);
+  a.need("src", S, n_idx * d); a.need("table", T, table_rows * d);
+  if (a.ok() && d > 0) scatter_add_rows_f32(S.p, IDX.p, T.p, table_rows, n_idx, d);
+}
+
+Napi::Value ScoreTopK(Info info) {
+  Args a(info, "scoreTopK", 8);
+  auto ITEMS = a.f32(0, "items"); auto Q = a.f32(1, "q");
+  const int64_t n_items = a.size(2, "nItems"), d = a.size(3, "d"), k = a.size(4, "k");
+  auto EX = a.u8(5, "exclude", true);
+  auto OI = a.i32(6, "outIdx"); auto OS = a.f32(7, "outScore");
+  a.need("items", ITEMS, n_items * d); a.need("q", Q, d);
+  a.need("outIdx", OI, k); a.need("outScore", OS, k); a.need("exclude", EX, n_items);
+  if (!a.ok()) return a.env().Undefined();
+  const int64_t count = score_topk_f32(ITEMS.p, Q.p, n_items, d, k, EX.present ? EX.p : nullptr, OI.p, OS.p);
+  return Napi::Number::New(a.env(), static_cast<double>(count));
+}
+
+}  // namespace
+
+void register_sparse(Napi::Env env, Napi::Object exports) {
+  exports.Set("spmm_csr_f32", Napi::Function::New(env, SpmmF, "spmm_csr_f32"));
+  exports.Set("spmm_csr_t_f32", Napi::Function::New(env, SpmmT, "spmm_csr_t_f32"));
+  exports.Set("segment_max_f32", Napi::Function::New(env, SegmentMax, "segment_max_f32"));
+  exports.Set("segment_max_backward_f32", Napi::Function::New(env, SegmentMaxBackward, "segment_max_backward_f32"));
+  exports.Set("gather_rows_f32", Napi::Function::New(env, GatherRows, "gather_rows_f32"));
+  exports.Set("scatter_add_rows_f32", Napi::Function::New(env, ScatterAddRows, "scatter_add_rows_f32"));
+  exports.Set("score_topk_f32", Napi::Function::New(env, ScoreTopK, "score_topk_f32"));
+}
+
+}  // namespace dpgcn
