@@ -90,6 +90,8 @@ function benchGemm(b: Backend, m: number, k: number, n: number, ta: boolean, tb:
     shape: `(${m}x${k})(${k}x${n})`, ms: sec * 1e3, gflops: (2 * m * n * k) / sec / 1e9, gbs: ((m * k + k * n + m * n) * 4) / sec / 1e9 };
 }
 
+const pct = (f: number | undefined) => (f === undefined ? '    ?' : `${(100 * f).toFixed(0).padStart(4)}%`);
+
 export const GEMM_SHAPES: [number, number, number][] = [[2625, 64, 64], [150000, 64, 64], [1024, 256, 128], [4096, 512, 512]];
 
 export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
@@ -109,7 +111,7 @@ export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
     if (bw) r.bandwidthFraction = r.gbs / bw;
     results.push(r);
     log(`${r.kernel.padEnd(10)} ${r.backend.padEnd(6)} t=${r.threads} ${r.shape.padEnd(28)} ${r.d ? `d=${String(r.d).padEnd(4)}` : '      '}` +
-      `${r.ms.toFixed(3).padStart(10)} ms ${r.gflops.toFixed(2).padStart(8)} GFLOP/s ${r.gbs.toFixed(2).padStart(8)} GB/s`);
+      `${r.ms.toFixed(3).padStart(10)} ms ${r.gflops.toFixed(2).padStart(8)} GFLOP/s ${pct(r.peakFraction)} of FMA peak ${r.gbs.toFixed(2).padStart(7)} GB/s ${pct(r.bandwidthFraction)} of triad`);
   };
   for (const b of backends) {
     for (const threads of threadCounts(b.name, machine)) {
