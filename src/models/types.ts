@@ -41,10 +41,19 @@ export interface ModelConfig {
   /** DDPG decision layer: strength of the action's adjustment (beta) and episodes per epoch. */
   beta: number;
   ddpgEpisodes: number;
+  /** PNN's product layer (default inner). */
+  pnnProduct?: 'inner' | 'outer';
 }
 
+/**
+ * Chosen for `npm start` (7 models x 3 seeds in about 5 minutes on 2 cores):
+ * batch 1024 with lr 4e-3 reaches the validation peak of batch 512 / lr 2e-3
+ * in half the steps, and validation AUC on another market seed (synthetic:
+ * seed=11, DIN protocol) is flat from epoch 4 to 6, falling after; dropout
+ * 0.2 and weight decay 1e-5 did not raise it there.
+ */
 export const DEFAULT_CONFIG: ModelConfig = {
-  dim: 64, hidden: [128, 64], dropout: 0.1, lr: 2e-3, weightDecay: 1e-6, batchSize: 512, epochs: 8,
+  dim: 64, hidden: [128, 64], dropout: 0, lr: 4e-3, weightDecay: 1e-6, batchSize: 1024, epochs: 5,
   maxLen: 20, gcnLayers: 2, aggregation: 'sym', beta: 0.5, ddpgEpisodes: 64,
 };
 

@@ -1,0 +1,142 @@
+/**
+ * `dpgcn experiment`: trains and evaluates models x seeds on one data set
+ * and protocol, prints the comparison table, and optionally writes the JSON
+ * result and the HTML report (each atomically: a temporary file, then
+ * rename). Every argument is checked before any work starts, so a typo does
+ * not cost a five-minute run.
+ */
+import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { loadDataset } from '../data/spec.js';
+import { DEFAULT_CONFIG, type ModelConfig } from '../models/types.js';
+import { parseModelList } from '../models/registry.js';
+import { PROTOCOLS, runExperiment, type Protocol } from '../eval/experiment.js';
+import { renderTable } from '../eval/table.js';
+import { renderReport } from '../eval/report.js';
+import type { CandidateMode } from '../data/protocols/ranking.js';
+
+/** Writes text to file via a temporary sibling and rename, so readers never see half a file. */
+export function writeAtomic(file: string, text: string): void {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    fs.writeFileSync(tmp, text, { flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try { fs.unlinkSync(tmp); } catch { /* never created */ }
+    throw new UserError(`cannot write ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Fails now, not after training, if file's directory is missing or file is a directory. */
+export function checkWritable(option: string, file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${option}: directory ${dir} does not exist`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UserError(`${option}: ${file} is a directory`);
+}
+
+export function parseIntArg(option: string, v: string, min = 1): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isInteger(x) || x < min) throw new UserError(`${option}: expected an integer >= ${min}, got "${v}"`);
+  return x;
+}
+
+export function parseNumberArg(option: string, v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UserError(`${option}: expected a positive number, got "${v}"`);
+  return x;
+}
+
+export function parseSeeds(v: string): number[] {
+  const parts = v.split(',').map((s) => s.trim());
+  if (parts.length === 0 || parts.some((s) => s === '')) throw new UserError(`--seeds: expected comma-separated integers such as 1,2,3, got "${v}"`);
+  const seeds = parts.map((s) => parseIntArg('--seeds', s, 0));
+  if (new Set(seeds).size !== seeds.length) throw new UserError(`--seeds: seeds must be distinct, got "${v}"`);
+  return seeds;
+}
+
+export function parseProtocol(v: string): Protocol {
+  if (!(PROTOCOLS as string[]).includes(v)) throw new UserError(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got "${v}"`);
+  return v as Protocol;
+}
+
+const CANDIDATES: CandidateMode[] = ['full', 'sampled', 'rated'];
+export function parseCandidates(v: string): CandidateMode {
+  if (!(CANDIDATES as string[]).includes(v)) throw new UserError(`--candidates: expected one of ${CANDIDATES.join(', ')}, got "${v}"`);
+  return v as CandidateMode;
+}
+
+export interface ConfigArgs { dim?: string; epochs?: string; batchSize?: string; lr?: string }
+
+/** DEFAULT_CONFIG with the command-line overrides applied. */
+export function configFrom(o: ConfigArgs): ModelConfig {
+  const c: ModelConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden] };
+  if (o.dim !== undefined) c.dim = parseIntArg('--dim', o.dim);
+  if (o.epochs !== undefined) c.epochs = parseIntArg('--epochs', o.epochs);
+  if (o.batchSize !== undefined) c.batchSize = parseIntArg('--batch-size', o.batchSize);
+  if (o.lr !== undefined) c.lr = parseNumberArg('--lr', o.lr);
+  return c;
+}
+
+interface ExperimentArgs extends ConfigArgs {
+  data: string; models: string; seeds: string; protocol: string; json?: string | boolean; report?: string; candidates: string;
+}
+
+/** A progress bar on an interactive terminal only; CI logs and pipes stay quiet. */
+async function progress(): Promise<{ run(label: string, total: number): void; step(done: number): void; stop(): void } | null> {
+  if (!process.stderr.isTTY || process.env.CI) return null;
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{label} [{bar}] {percentage}% | {value}/{total} steps | {eta}s', hideCursor: true },
+    cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    run(label, total) { if (started) bar.stop(); bar.start(total, 0, { label }); started = true; },
+    step(done) { bar.update(done); },
+    stop() { if (started) bar.stop(); },
+  };
+}
+
+export function register(program: Command): void {
+  program.command('experiment')
+    .description('train and evaluate models x seeds and print the comparison table (AUC, GAUC, RelaImpr, P@k, NDCG@k, times)')
+    .requiredOption('--data <spec>', 'data spec: synthetic[:k=v,...] | movielens:DIR | amazon:REVIEWS[,META] | lastfm:DIR | csv:FILE')
+    .option('--models <list>', 'comma-separated model names or "all"', 'all')
+    .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+    .option('--protocol <p>', `evaluation protocol: ${PROTOCOLS.join('|')}`, 'dien')
+    .option('--candidates <mode>', 'ranking protocols: full | sampled | rated', 'full')
+    .option('--json [file]', 'write the result as JSON to file (no file: print JSON instead of the table)')
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--dim <n>', `embedding size (default ${DEFAULT_CONFIG.dim})`)
+    .option('--epochs <n>', `training epochs (default ${DEFAULT_CONFIG.epochs})`)
+    .option('--batch-size <n>', `minibatch size (default ${DEFAULT_CONFIG.batchSize})`)
+    .option('--lr <x>', `Adam learning rate (default ${DEFAULT_CONFIG.lr})`)
+    .action(async (o: ExperimentArgs) => {
+      const protocol = parseProtocol(o.protocol);
+      const models = parseModelList(o.models);
+      const seeds = parseSeeds(o.seeds);
+      const candidates = parseCandidates(o.candidates);
+      const config = configFrom(o);
+      const jsonFile = typeof o.json === 'string' ? o.json : null;
+      if (jsonFile) checkWritable('--json', jsonFile);
+      if (o.report) checkWritable('--report', o.report);
+      const ds = await loadDataset(o.data);
+      const bar = await progress();
+      let result, label = '';
+      try {
+        result = runExperiment({
+          dataset: ds, protocol, models, seeds, config, candidates,
+          onRun: ({ model, seed, run, runs }) => { label = `${model} seed ${seed} (${run}/${runs})`; },
+          onStep: (done, total) => { if (done === 1) bar?.run(label, total); bar?.step(done); },
+        });
+      } finally {
+        bar?.stop();
+      }
+      if (o.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else process.stdout.write(renderTable(result) + '\n');
+      if (jsonFile) writeAtomic(jsonFile, JSON.stringify(result, null, 2) + '\n');
+      if (o.report) writeAtomic(o.report, renderReport(result));
+    });
+}

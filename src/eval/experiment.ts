@@ -1,0 +1,165 @@
+/**
+ * `dpgcn experiment`: every model on every seed, one data set, one protocol.
+ * A seed fixes the split (shared by all models of that seed, so comparisons
+ * are paired), each model's initialisation and its batch order; a model's
+ * numbers do not depend on which other models run. Test data is touched only
+ * after training, which selects its epoch on validation AUC alone.
+ */
+import { Rng } from '../tensor/rng.js';
+import type { Dataset, Interactions } from '../data/types.js';
+import { dinSplit } from '../data/protocols/din.js';
+import { dienSplit } from '../data/protocols/dien.js';
+import { rankingSplit, type CandidateMode } from '../data/protocols/ranking.js';
+import { msRecommendersSplit } from '../data/protocols/ms_recommenders.js';
+import type { InstanceSet } from '../data/protocols/common.js';
+import { oracleScores } from '../data/oracle.js';
+import type { ModelConfig, ModelName, Recommender } from '../models/types.js';
+import { createModel } from '../models/registry.js';
+import { trainModel, safeAuc, type TrainData, type EpochInfo } from './trainer.js';
+import { evaluateCtr, evaluateRanking, nextItemTask, type RankingTask } from './evaluate.js';
+import { rankingData, rankingTask } from './ranking_data.js';
+import { meanSd, relaImpr } from './metrics.js';
+import { DEFAULT_BASE_MODEL, type ExperimentResult, type ModelResult, type SeedResult } from './result_types.js';
+
+export type Protocol = 'din' | 'dien' | 'ranking' | 'ms-recommenders';
+export const PROTOCOLS: Protocol[] = ['din', 'dien', 'ranking', 'ms-recommenders'];
+
+/** One seed's data under a protocol, ready for any model. */
+export interface PreparedSplit {
+  protocol: Protocol;
+  seed: number;
+  train: TrainData;
+  test: InstanceSet;
+  graphInteractions: Interactions;
+  task: RankingTask;
+  /** AUC of the true click probabilities on the test set (synthetic data only). */
+  oracleAuc?: number;
+}
+
+export interface PrepareOptions { candidates?: CandidateMode; rankUsers?: number }
+
+/** Builds the split of `seed` under protocol. */
+export function prepareSplit(ds: Dataset, protocol: Protocol, seed: number, config: ModelConfig, opts: PrepareOptions = {}): PreparedSplit {
+  const rng = new Rng(seed);
+  const rankUsers = opts.rankUsers ?? 500;
+  let out: PreparedSplit;
+  if (protocol === 'din' || protocol === 'dien') {
+    const split = protocol === 'din' ? dinSplit(ds, { rng, maxLen: config.maxLen }) : dienSplit(ds, { rng, maxLen: config.maxLen });
+    out = { protocol, seed, train: { src: split, train: split.train, val: split.val }, test: split.test,
+      graphInteractions: split.graphInteractions, task: nextItemTask(split, split.test, ds.numItems, ds.userPtr, rankUsers) };
+  } else {
+    const split = protocol === 'ranking' ? rankingSplit(ds, { rng }) : msRecommendersSplit(ds, { rng });
+    const data = rankingData(split, { rng });
+    out = { protocol, seed, train: { src: data.src, train: data.train, val: data.val }, test: data.test,
+      graphInteractions: data.graphInteractions, task: rankingTask(split, data, opts.candidates ?? 'full') };
+  }
+  if (ds.oracle && out.test.length) out.oracleAuc = safeAuc(oracleScores(ds, out.test), out.test.label);
+  return out;
+}
+
+/** A stable 31-bit seed for (seed, name, purpose): runs do not depend on what else runs. */
+export function deriveSeed(seed: number, name: string, purpose: string): number {
+  let h = (seed | 0) ^ 0x811c9dc5;
+  for (const ch of `${name}/${purpose}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return (h >>> 1) | 0;
+}
+
+export function buildModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig): Recommender {
+  return createModel(name, { dataset: ds, trainInteractions: prepared.graphInteractions, config, rng: new Rng(deriveSeed(prepared.seed, name, 'init')) });
+}
+
+export interface RunResult {
+  model: Recommender;
+  seed: SeedResult & { gauc: number; bestEpoch: number; valAuc: number; rankSeconds: number };
+  curves: { loss: number[]; valAuc: number[] };
+  ranking: { p5: number; p10: number; ndcg5: number; ndcg10: number; recall10: number; hit10: number; map: number };
+}
+
+/** Trains one model on one prepared split and evaluates it on test. */
+export function runOne(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig,
+  hooks: { onEpoch?(e: EpochInfo): void; onStep?(done: number, total: number): void } = {}): RunResult {
+  const model = buildModel(name, ds, prepared, config);
+  const tr = trainModel(model, prepared.train, { config, rng: new Rng(deriveSeed(prepared.seed, name, 'batches')), ...hooks });
+  const ctr = evaluateCtr(model, prepared.train.src, prepared.test, config);
+  const rk = evaluateRanking(model, prepared.task, config, [5, 10]);
+  const m5 = rk.metrics.at[5], m10 = rk.metrics.at[10];
+  return {
+    model,
+    seed: { seed: prepared.seed, auc: ctr.auc, gauc: ctr.gauc, trainSeconds: tr.trainSeconds, testSeconds: ctr.seconds,
+      bestEpoch: tr.bestEpoch, valAuc: tr.bestValAuc, rankSeconds: rk.seconds },
+    curves: { loss: tr.loss, valAuc: tr.valAuc },
+    ranking: { p5: m5.precision, p10: m10.precision, ndcg5: m5.ndcg, ndcg10: m10.ndcg, recall10: m10.recall, hit10: m10.hitRate, map: rk.metrics.map },
+  };
+}
+
+/** ModelResult plus columns the JSON contract allows but does not require. */
+export interface ModelResultExt extends ModelResult {
+  gaucSd: number; recall10: number; hitRate10: number; map: number;
+  /** Oracle AUC minus the model's AUC (synthetic data only). */
+  oracleGap?: number;
+}
+
+export interface ExperimentOptions extends PrepareOptions {
+  dataset: Dataset;
+  protocol: Protocol;
+  models: ModelName[];
+  seeds: number[];
+  config: ModelConfig;
+  /** Called when a run starts (run counts models x seeds) and after each training step. */
+  onRun?(info: { model: ModelName; seed: number; run: number; runs: number }): void;
+  onStep?(done: number, total: number): void;
+  onRunDone?(info: { model: ModelName; seed: number; auc: number; trainSeconds: number }): void;
+}
+
+/** Averages equal-index entries over seeds (runs may stop at different epochs). */
+function meanCurve(curves: number[][]): number[] {
+  const n = Math.max(0, ...curves.map((c) => c.length));
+  return Array.from({ length: n }, (_, e) => {
+    const v = curves.map((c) => c[e]).filter((x) => x !== undefined && !Number.isNaN(x));
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  });
+}
+const avg = (xs: number[]) => { const v = xs.filter((x) => !Number.isNaN(x)); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN; };
+
+export function runExperiment(opts: ExperimentOptions): ExperimentResult & { models: ModelResultExt[] } {
+  const { dataset: ds, protocol, models, seeds, config } = opts;
+  const runs = new Map<ModelName, RunResult[]>(models.map((m) => [m, []]));
+  const oracle: number[] = [];
+  let run = 0;
+  for (const seed of seeds) {
+    const prepared = prepareSplit(ds, protocol, seed, config, opts);
+    if (prepared.oracleAuc !== undefined) oracle.push(prepared.oracleAuc);
+    for (const name of models) {
+      opts.onRun?.({ model: name, seed, run: ++run, runs: models.length * seeds.length });
+      const r = runOne(name, ds, prepared, config, { onStep: opts.onStep });
+      runs.get(name)!.push(r);
+      opts.onRunDone?.({ model: name, seed, auc: r.seed.auc, trainSeconds: r.seed.trainSeconds });
+    }
+  }
+  const oracleAuc = oracle.length ? avg(oracle) : undefined;
+  const results: ModelResultExt[] = models.map((name) => {
+    const rs = runs.get(name)!;
+    const aucs = rs.map((r) => r.seed.auc), gaucs = rs.map((r) => r.seed.gauc);
+    const g = meanSd(gaucs.filter((x) => !Number.isNaN(x)).length ? gaucs.filter((x) => !Number.isNaN(x)) : [NaN]);
+    const res: ModelResultExt = {
+      name, auc: meanSd(aucs), gauc: g.mean, gaucSd: g.sd, relaImpr: NaN,
+      p5: avg(rs.map((r) => r.ranking.p5)), p10: avg(rs.map((r) => r.ranking.p10)),
+      ndcg5: avg(rs.map((r) => r.ranking.ndcg5)), ndcg10: avg(rs.map((r) => r.ranking.ndcg10)),
+      recall10: avg(rs.map((r) => r.ranking.recall10)), hitRate10: avg(rs.map((r) => r.ranking.hit10)), map: avg(rs.map((r) => r.ranking.map)),
+      trainSeconds: avg(rs.map((r) => r.seed.trainSeconds)), testSeconds: avg(rs.map((r) => r.seed.testSeconds)),
+      curves: { loss: meanCurve(rs.map((r) => r.curves.loss)), valAuc: meanCurve(rs.map((r) => r.curves.valAuc)) },
+      perSeed: rs.map((r) => r.seed),
+    };
+    if (oracleAuc !== undefined) res.oracleGap = oracleAuc - res.auc.mean;
+    return res;
+  });
+  const base = results.find((r) => r.name === DEFAULT_BASE_MODEL);
+  if (base) for (const r of results) r.relaImpr = relaImpr(r.auc.mean, base.auc.mean);
+  // key order is the JSON's reading order: header fields first, then models
+  return {
+    dataset: ds.name, protocol, seeds: [...seeds],
+    ...(oracleAuc !== undefined ? { oracleAuc } : {}),
+    ...(base ? { baseModel: DEFAULT_BASE_MODEL } : {}),
+    models: results,
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * The graph models of DESIGN §4 and their ablations:
+ *   gcn    = one (homogeneous) multi-level GCN over the heterogeneous graph + MLP head;
+ *   d-gcn  = gcn + the DDPG decision layer (no static features);
+ *   dp-gcn = type-specific GCNs (one weight per relation; mean, sym or max-pool
+ *            aggregation) + static-feature fusion with crossings + DDPG.
+ * The graph is built from ctx.trainInteractions only. Each forward runs the
+ * propagation over the whole graph (the last layer only on the batch's rows),
+ * so there is no stale embedding cache to keep in sync with the optimiser.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/create.js';
+import { tidy } from '../tensor/scope.js';
+import { noGrad } from '../autograd/engine.js';
+import { add, mul, broadcastTo } from '../autograd/ops/elementwise.js';
+import { Module } from '../nn/module.js';
+import { normalInit } from '../nn/init.js';
+import type { Rng } from '../tensor/rng.js';
+import { buildHeteroGraph, type HeteroGraph } from '../graph/hetero.js';
+import type { Batch, ModelContext, Recommender } from './types.js';
+import { HeteroGCN, type HiddenEdges } from './hetero_gcn.js';
+import { FusionHead } from './fusion.js';
+import { DecisionLayer } from './decision.js';
+import { SessionEnv, type Scorer } from './decision_env.js';
+import { alignShownNegatives } from './graph_util.js';
+
+export type GraphModelName = 'gcn' | 'd-gcn' | 'dp-gcn';
+
+export interface GraphModelOptions {
+  /**
+   * Feedback the decision layer learns from: 'online' = the synthetic market's
+   * true click probabilities (when the data set has an oracle), 'offline' =
+   * the logged clicks. Default: online when an oracle exists.
+   */
+  decisionEnv?: 'offline' | 'online';
+  /** Logged steps per DDPG episode (default 8). */
+  episodeSteps?: number;
+  /** DDPG episodes per epoch (default 4 x config.ddpgEpisodes). */
+  episodes?: number;
+  /** Action size m of the decision layer (default 16; = dim for the unprojected a in R^d). */
+  actionDim?: number;
+  /** Minibatch updates after each batched environment step (default 2). */
+  updatesPerStep?: number;
+  /** Discount of the critic's target (default 0: rankings do not change the logged next state). */
+  gamma?: number;
+  /** Episodes of the per-epoch check that decides which policy is kept (default 128; 0 = off). */
+  evalEpisodes?: number;
+}
+
+/** Full embedding tables, row-major (n x dim). */
+export interface EmbeddingTables { dim: number; user: Float32Array; item: Float32Array; query: Float32Array }
+
+class GraphModule extends Module {
+  readonly gcn: HeteroGCN;
+  readonly head: FusionHead;
+  readonly noQuery: Tensor;
+  decision: DecisionLayer | null = null;
+  constructor(graph: HeteroGraph, name: GraphModelName, ctx: ModelContext, opts: GraphModelOptions) {
+    super();
+    const c = ctx.config, rng = ctx.rng, typed = name === 'dp-gcn';
+    this.gcn = this.child('gcn', new HeteroGCN(graph, { dim: c.dim, layers: c.gcnLayers, aggregation: c.aggregation, typeSpecific: typed }, rng));
+    this.noQuery = this.param('no_query', normalInit([1, c.dim], rng, 0.1));
+    this.head = this.child('head', new FusionHead({
+      dim: c.dim, hidden: c.hidden, dropout: c.dropout,
+      userFeatures: typed ? ctx.dataset.userFeatures : null, itemFeatures: typed ? ctx.dataset.itemFeatures : null,
+    }, rng));
+    if (name !== 'gcn') {
+      const extra = typed && this.head.userStatic ? c.dim : 0;
+      this.decision = this.child('decision', new DecisionLayer({ dim: c.dim, extraDim: extra, beta: c.beta, actionDim: opts.actionDim, gamma: opts.gamma }, rng));
+    }
+  }
+}
+
+export class GraphRecommender implements Recommender {
+  readonly module: GraphModule;
+  readonly graph: HeteroGraph;
+  /** Representations used instead of the GCN's for these users (cold start, see cold_start.ts). */
+  readonly userOverride = new Map<number, Float32Array>();
+  private readonly shownNeg: Int32Array | null;
+  private readonly qiCounts = new Map<number, number>();
+  /** Training clicks of item i under query q. */
+  readonly queryItemCount = (q: number, i: number): number => this.qiCounts.get(q * this.ctx.dataset.numItems + i) ?? 0;
+
+  constructor(readonly name: GraphModelName, readonly ctx: ModelContext, readonly opts: GraphModelOptions = {}) {
+    this.graph = buildHeteroGraph(ctx.dataset, ctx.trainInteractions);
+    this.module = new GraphModule(this.graph, name, ctx, opts);
+    this.shownNeg = this.module.decision ? alignShownNegatives(ctx.dataset, ctx.trainInteractions) : null;
+    const it = ctx.trainInteractions, nI = ctx.dataset.numItems;
+    for (let k = 0; k < it.length; k++) {
+      if (it.query[k] < 0) continue;
+      const key = it.query[k] * nI + it.item[k];
+      this.qiCounts.set(key, (this.qiCounts.get(key) ?? 0) + 1);
+    }
+  }
+
+  get dim(): number { return this.ctx.config.dim; }
+  get decision(): DecisionLayer | null { return this.module.decision; }
+  get head(): FusionHead { return this.module.head; }
+
+  /** Query embeddings for ids (-1 = no query: a learned vector). */
+  private queryRows(eqAll: Tensor | undefined, queries: Int32Array): Tensor {
+    const B = queries.length, none = broadcastTo(this.module.noQuery, [B, this.dim]);
+    if (!eqAll) return none;
+    const has = new Float32Array(B), hasNot = new Float32Array(B);
+    for (let b = 0; b < B; b++) (queries[b] >= 0 ? has : hasNot)[b] = 1;
+    return add(mul(eqAll, tensor(has, [B, 1])), mul(none, tensor(hasNot, [B, 1])));
+  }
+
+  /** User rows with cold-start overrides patched in. */
+  private userRows(eu: Tensor, users: Int32Array): Tensor {
+    if (this.userOverride.size === 0) return eu;
+    const B = users.length, d = this.dim, keepM = new Float32Array(B).fill(1), over = new Float32Array(B * d);
+    let any = false;
+    for (let b = 0; b < B; b++) {
+      const v = this.userOverride.get(users[b]);
+      if (v) { keepM[b] = 0; over.set(v, b * d); any = true; }
+    }
+    return any ? add(mul(eu, tensor(keepM, [B, 1])), tensor(over, [B, d])) : eu;
+  }
+
+  /** Static user fields averaged (B x dim): dp-gcn's extra state for the decision layer. */
+  staticMean(users: Int32Array): Float32Array | null {
+    const st = this.head.userStatic;
+    if (!st || !this.decision || this.decision.opts.extraDim === 0) return null;
+    const d = this.dim, out = new Float32Array(users.length * d), n = st.count;
+    st.tables.forEach((t, c) => {
+      const col = st.column(c, users), w = t.weight.data;
+      for (let b = 0; b < users.length; b++) for (let k = 0; k < d; k++) out[b * d + k] += w[col[b] * d + k] / n;
+    });
+    return out;
+  }
+
+  /**
+   * Item vectors averaged into the decision state: the level-0 (id) embeddings.
+   * The final GCN embeddings of history items would need the last layer run
+   * on B*k extra rows per step (measured: it doubled a d-gcn step).
+   */
+  stateItemTable(): Float32Array { return this.module.gcn.emb.item.weight.data; }
+
+  forward(batch: Batch, training: boolean): Tensor {
+    this.module.train(training);
+    const B = batch.size, dec = this.decision;
+    const q = batch.query.map((x) => Math.max(0, x));
+    const out = this.module.gcn.encode({ user: batch.user, item: batch.item, query: this.graph.counts.query > 0 ? q : new Int32Array(0) },
+      training ? ownEdges(batch, this.queryItemCount) : undefined);
+    const eu = this.userRows(out.user!, batch.user), ei = out.item!;
+    const eq = this.queryRows(out.query, batch.query);
+    const logits = this.head.forward({ eu, ei, eq, users: batch.user, items: batch.item });
+    if (!dec) return logits;
+    const adj = noGrad(() => {
+      const s = dec.states(eu.data, this.staticMean(batch.user), batch.history, batch.historyLen, batch.maxLen, this.stateItemTable());
+      return dec.adjustmentTensor(dec.actions(s, B), ei.data);
+    });
+    return add(logits, adj);
+  }
+
+  /** Every user's, item's and query's final embedding (noGrad, eval mode), overrides applied to users. */
+  tables(): EmbeddingTables {
+    const c = this.graph.counts, d = this.dim;
+    const ar = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+    const was = this.module.training;
+    this.module.train(false);
+    const t = tidy(() => noGrad(() => {
+      const o = this.module.gcn.encode({ user: ar(c.user), item: ar(c.item), query: ar(c.query) });
+      return { dim: d, user: o.user?.data.slice() ?? new Float32Array(0), item: o.item?.data.slice() ?? new Float32Array(0),
+        query: o.query?.data.slice() ?? new Float32Array(0) };
+    }));
+    this.module.train(was);
+    for (const [u, v] of this.userOverride) t.user.set(v, u * d);
+    return t;
+  }
+
+  /** Fusion logits of (user, item, query) triples from precomputed tables (no decision term). */
+  logitsFromTables(tb: EmbeddingTables, users: Int32Array, items: Int32Array, queries: Int32Array): Float32Array {
+    const d = tb.dim;
+    const rows = (tab: Float32Array, ids: Int32Array) => {
+      const o = new Float32Array(ids.length * d);
+      ids.forEach((i, b) => { if (i >= 0) o.set(tab.subarray(i * d, (i + 1) * d), b * d); });
+      return tensor(o, [ids.length, d]);
+    };
+    const was = this.module.training;
+    this.module.train(false);
+    const out = tidy(() => noGrad(() => {
+      const eq = this.queryRows(tb.query.length ? rows(tb.query, queries) : undefined, queries);
+      return this.head.forward({ eu: rows(tb.user, users), ei: rows(tb.item, items), eq, users, items }).data.slice();
+    }));
+    this.module.train(was);
+    return out;
+  }
+
+  /** The environments' view of the model, frozen at the current parameters. */
+  scorer(): Scorer {
+    const tb = this.tables(), d = this.dim;
+    return {
+      dim: d, itemTable: tb.item, stateItemTable: this.stateItemTable().slice(),
+      userState: (u) => {
+        const s = this.staticMean(Int32Array.of(u));
+        const out = new Float32Array(d + (s ? d : 0));
+        out.set(tb.user.subarray(u * d, (u + 1) * d));
+        if (s) out.set(s, d);
+        return out;
+      },
+      baseLogits: (users, items, queries) => this.logitsFromTables(tb, users, items, queries),
+    };
+  }
+
+  afterEpoch(_epoch: number, rng: Rng): void {
+    const dec = this.decision;
+    if (!dec) return;
+    const ds = this.ctx.dataset, o = this.opts, sc = this.scorer(), r = rng.fork();
+    dec.refreshBasis(sc.itemTable);
+    const oracle = o.decisionEnv !== 'offline' && ds.oracle ? ds.oracle : null;
+    const env = new SessionEnv(dec, sc, this.ctx.trainInteractions, ds.numUsers, this.shownNeg, oracle, { steps: o.episodeSteps ?? 8 });
+    dec.learn(env, {
+      episodes: o.episodes ?? 4 * this.ctx.config.ddpgEpisodes, updatesPerStep: o.updatesPerStep ?? 2,
+      evalEpisodes: o.evalEpisodes ?? 128,
+    }, r);
+  }
+}
+
+/** The batch's positive user-item pairs whose item is not already in the instance's history. */
+export function ownEdges(batch: Batch, queryItemCount?: (q: number, i: number) => number): HiddenEdges {
+  const u: number[] = [], i: number[] = [], q: number[] = [], qi: number[] = [];
+  if (!batch.label) return { users: new Int32Array(0), items: new Int32Array(0) };
+  for (let b = 0; b < batch.size; b++) {
+    if (batch.label[b] < 0.5) continue;
+    const h = batch.history.subarray(b * batch.maxLen, b * batch.maxLen + batch.historyLen[b]);
+    if (h.includes(batch.item[b])) continue;
+    u.push(batch.user[b]); i.push(batch.item[b]);
+    const qq = batch.query[b];
+    if (qq >= 0 && queryItemCount && queryItemCount(qq, batch.item[b]) <= 1) { q.push(qq); qi.push(batch.item[b]); }
+  }
+  return { users: Int32Array.from(u), items: Int32Array.from(i), queries: Int32Array.from(q), queryItems: Int32Array.from(qi) };
+}
+
+export function createGraphModel(name: GraphModelName, ctx: ModelContext, opts: GraphModelOptions = {}): GraphRecommender {
+  return new GraphRecommender(name, ctx, opts);
+}

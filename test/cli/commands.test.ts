@@ -1,0 +1,92 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+const DATA = 'synthetic:users=60,items=40,interactions=600,seed=4';
+const SMALL = ['--dim', '8', '--epochs', '1', '--batch-size', '128'];
+
+function run(args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A user error: exit code 2 and exactly one line on stderr. */
+function userError(args: string[], pattern: RegExp): void {
+  const r = run(args);
+  assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, stderr ${r.err}`);
+  const lines = r.err.trim().split('\n');
+  assert.is(lines.length, 1, `one line expected, got: ${r.err}`);
+  assert.match(lines[0], pattern);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-cli-'));
+const t = suite('cli commands');
+
+t('info --json', () => {
+  const r = run(['info', '--json']);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.type(j.version, 'string');
+  assert.ok(Array.isArray(j.backends) && j.backends.some((b: { name: string }) => b.name === 'js'));
+});
+
+t('experiment writes the JSON result and prints the table', () => {
+  const file = path.join(tmp, 'result.json');
+  const r = run(['experiment', '--data', DATA, '--models', 'embedding-mlp,wide-deep', '--seeds', '1', '--protocol', 'dien', '--json', file, ...SMALL]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /wide-deep/);
+  const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(j.seeds, [1]);
+  assert.equal(j.models.map((m: { name: string }) => m.name), ['embedding-mlp', 'wide-deep']);
+  assert.ok('auc' in j.models[0] && 'curves' in j.models[0] && 'oracleAuc' in j);
+  assert.equal(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), []);
+});
+
+t('train, eval and recommend round trip', () => {
+  const ck = path.join(tmp, 'din.ck');
+  const tr = run(['train', '--data', DATA, '--model', 'din', '--out', ck, '--seed', '2', ...SMALL]);
+  assert.is(tr.code, 0, tr.err);
+  assert.ok(fs.existsSync(ck));
+  const e1 = run(['eval', '--model', ck, '--json']), e2 = run(['eval', '--model', ck, '--data', DATA, '--json']);
+  assert.is(e1.code, 0, e1.err);
+  const j1 = JSON.parse(e1.out), j2 = JSON.parse(e2.out);
+  assert.is(j1.model, 'din');
+  assert.ok(j1.auc > 0 && j1.auc < 1);
+  assert.is(j1.auc, j2.auc);
+  const rec = run(['recommend', '--model', ck, '--user', 'u5', '-k', '4', '--json']);
+  assert.is(rec.code, 0, rec.err);
+  const items = JSON.parse(rec.out).items as { item: string; score: number }[];
+  assert.is(items.length, 4);
+  for (let i = 1; i < items.length; i++) assert.ok(items[i - 1].score >= items[i].score);
+  userError(['recommend', '--model', ck, '--user', 'nobody'], /unknown user/);
+});
+
+t('bad arguments: exit 2, one line naming the argument', () => {
+  userError(['experiment', '--data', DATA, '--protocol', 'bogus'], /--protocol/);
+  userError(['experiment', '--data', DATA, '--models', 'din,bert'], /--models.*bert/);
+  userError(['experiment', '--data', DATA, '--seeds', '1,x'], /--seeds/);
+  userError(['experiment', '--data', DATA, '--epochs', '0'], /--epochs/);
+  userError(['experiment', '--data', 'nosuchkind:foo'], /nosuchkind/);
+  userError(['experiment', '--data', DATA, '--json', path.join(tmp, 'missing-dir', 'r.json')], /--json/);
+  userError(['train', '--data', DATA, '--model', 'bert', '--out', path.join(tmp, 'x.ck')], /--model/);
+});
+
+t('a corrupt or foreign checkpoint: exit 2, one line', () => {
+  const ck = path.join(tmp, 'din.ck');
+  const bytes = fs.readFileSync(ck);
+  const bad = path.join(tmp, 'bad.ck');
+  bytes[bytes.length >> 1] ^= 0xff;
+  fs.writeFileSync(bad, bytes);
+  userError(['eval', '--model', bad], /bad\.ck/);
+  fs.writeFileSync(bad, 'hello');
+  userError(['recommend', '--model', bad, '--user', 'u1'], /bad\.ck/);
+  userError(['eval', '--model', path.join(tmp, 'none.ck')], /not found/);
+});
+
+t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+t.run();
