@@ -1,58 +1,74 @@
 /**
- * A size-keyed pool of typed arrays for the backends whose storage is the JS
- * heap (js, native). A training step allocates the same shapes every time;
+ * A pool of typed-array storage for the backends whose storage is the JS heap
+ * (js, native). A training step allocates the same shapes again and again;
  * without reuse each large Float32Array costs fresh page faults and pushes V8
  * into extra garbage collections (external memory pressure), which on a
- * 5M-edge graph took longer than the SpMM itself. tidy() and backward() return
- * storage here through Backend.free; allocations come back zero-filled.
+ * 5M-edge graph took longer than the SpMM itself. Buffers are kept by size
+ * class (four per power of two, at most 25% slack), so batches whose sizes
+ * vary a little (flattened histories) reuse storage too. tidy() and
+ * backward() return storage here through Backend.free; allocations come back
+ * zero-filled.
  */
 
 const MIN_POOLED = 4096; // elements; small arrays are cheap to allocate, pooling them only adds bookkeeping
 
+/** Smallest size class >= n: 2^k * {1, 1.25, 1.5, 1.75}. */
+export function sizeClass(n: number): number {
+  if (n <= MIN_POOLED) return n;
+  const p = 2 ** Math.floor(Math.log2(n));
+  for (const f of [1, 1.25, 1.5, 1.75, 2]) if (p * f >= n) return p * f;
+  return 2 * p;
+}
+
 export class ArrayPool {
-  private readonly f32 = new Map<number, Float32Array[]>();
-  private readonly i32 = new Map<number, Int32Array[]>();
+  private readonly idle = new Map<number, ArrayBuffer[]>(); // by byte length
   private pooledBytes = 0;
-  // only arrays this pool handed out come back: a caller's own array wrapped in a Tensor is never recycled
-  private readonly owned = new WeakSet<object>();
+  // views this pool handed out and not yet freed: a caller's own array is never recycled,
+  // and a second free() of the same view is a no-op instead of a double hand-out
+  private readonly live = new WeakSet<object>();
 
   /** maxBytes bounds what the pool holds idle (default 1 GiB, DPGCN_POOL_MB). */
   constructor(private readonly maxBytes = (Number(process.env.DPGCN_POOL_MB) || 1024) * 1048576) {}
 
+  private buffer(n: number): ArrayBuffer | null {
+    const bytes = sizeClass(n) * 4;
+    const buf = this.idle.get(bytes)?.pop();
+    if (buf) this.pooledBytes -= bytes;
+    return buf ?? null;
+  }
+
   allocF32(n: number): Float32Array {
-    const a = n >= MIN_POOLED ? this.f32.get(n)?.pop() : undefined;
-    if (!a) return this.own(new Float32Array(n));
-    this.pooledBytes -= a.byteLength;
-    return a.fill(0);
-  }
-
-  allocI32(n: number): Int32Array {
-    const a = n >= MIN_POOLED ? this.i32.get(n)?.pop() : undefined;
-    if (!a) return this.own(new Int32Array(n));
-    this.pooledBytes -= a.byteLength;
-    return a.fill(0);
-  }
-
-  /** Takes back a whole array (never a view into a larger buffer: that would hand out shared memory). */
-  free(a: Float32Array | Int32Array): void {
-    const n = a.length;
-    if (n < MIN_POOLED || !this.owned.has(a)) return;
-    if (this.pooledBytes + a.byteLength > this.maxBytes) return;
-    const map = (a instanceof Float32Array ? this.f32 : this.i32) as Map<number, (Float32Array | Int32Array)[]>;
-    let list = map.get(n);
-    if (!list) map.set(n, (list = []));
-    if (list.includes(a)) return; // freed twice: keep one copy
-    list.push(a);
-    this.pooledBytes += a.byteLength;
-  }
-
-  private own<T extends Float32Array | Int32Array>(a: T): T {
-    if (a.length >= MIN_POOLED) this.owned.add(a);
+    if (n < MIN_POOLED) return new Float32Array(n);
+    const reused = this.buffer(n);
+    const a = new Float32Array(reused ?? new ArrayBuffer(sizeClass(n) * 4), 0, n);
+    if (reused) a.fill(0);
+    this.live.add(a);
     return a;
   }
 
-  /** Drops every idle array (for tests and memory-sensitive callers). */
-  clear(): void { this.f32.clear(); this.i32.clear(); this.pooledBytes = 0; }
+  allocI32(n: number): Int32Array {
+    if (n < MIN_POOLED) return new Int32Array(n);
+    const reused = this.buffer(n);
+    const a = new Int32Array(reused ?? new ArrayBuffer(sizeClass(n) * 4), 0, n);
+    if (reused) a.fill(0);
+    this.live.add(a);
+    return a;
+  }
+
+  /** Takes back storage this pool handed out; anything else is ignored. */
+  free(a: Float32Array | Int32Array): void {
+    if (!this.live.has(a)) return;
+    this.live.delete(a);
+    const buf = a.buffer as ArrayBuffer;
+    if (this.pooledBytes + buf.byteLength > this.maxBytes) return;
+    let list = this.idle.get(buf.byteLength);
+    if (!list) this.idle.set(buf.byteLength, (list = []));
+    list.push(buf);
+    this.pooledBytes += buf.byteLength;
+  }
+
+  /** Drops every idle buffer (for tests and memory-sensitive callers). */
+  clear(): void { this.idle.clear(); this.pooledBytes = 0; }
 
   get idleBytes(): number { return this.pooledBytes; }
 }

@@ -59,7 +59,7 @@ export function concat(xs: Tensor[], axis: 0 | 1 = 1): Tensor {
       if (x.requiresGrad) {
         const g = gradOf(x);
         if (axis === 0) K().axpy(1, dy.subarray(o * W, (o + m) * W), g, m * n);
-        else for (let i = 0; i < m; i++) K().axpy(1, dy.subarray(i * W + o, i * W + o + n), g.subarray(i * n), n);
+        else addColumns(dy, W, o, g, m, n);
       }
       o += x.shape[axis];
     }
@@ -81,7 +81,7 @@ export function slice(x: Tensor, start: number, end: number, axis: 0 | 1 = 0): T
   return record('slice', y, [x], (dy) => {
     const g = gradOf(x);
     if (axis === 0) K().axpy(1, dy, g.subarray(start * n), w * n);
-    else for (let i = 0; i < m; i++) K().axpy(1, dy.subarray(i * w, (i + 1) * w), g.subarray(i * n + start), w);
+    else for (let i = 0; i < m; i++) for (let j = 0; j < w; j++) g[i * n + start + j] += dy[i * w + j];
   });
 }
 
@@ -96,4 +96,15 @@ export function gatherRows(table: Tensor, idx: Int32Array): Tensor {
   const y = empty([B, d]);
   K().gatherRows(table.data, idx, y.data, R, B, d);
   return record('gatherRows', y, [table], (dy) => K().scatterAddRows(dy, idx, gradOf(table), R, B, d));
+}
+
+/**
+ * g (m x n) += columns [o, o+n) of dy (m x W). A plain loop: one kernel call
+ * per row would cost more in call overhead than the additions themselves.
+ */
+function addColumns(dy: Float32Array, W: number, o: number, g: Float32Array, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const src = i * W + o, dst = i * n;
+    for (let j = 0; j < n; j++) g[dst + j] += dy[src + j];
+  }
 }
