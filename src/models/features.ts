@@ -16,6 +16,7 @@ import { add } from '../autograd/ops/elementwise.js';
 import { spmm } from '../autograd/ops/spmm.js';
 import { CsrMatrix } from '../sparse/csr.js';
 import type { CatFeatures, Dataset } from '../data/types.js';
+import { queriesDeriveFromItems } from '../data/protocols/common.js';
 import type { Batch } from './types.js';
 
 /**
@@ -64,7 +65,6 @@ export function featureColumn(fs: CatFeatures, f: number, ids: Int32Array): Int3
   return out;
 }
 
-const derivedCache = new WeakMap<Dataset, boolean>();
 
 /**
  * True when every interaction's query is a function of its item (each item
@@ -72,24 +72,11 @@ const derivedCache = new WeakMap<Dataset, boolean>();
  * query from the clicked item's category path (movielens, amazon). Then the
  * query of a CTR instance encodes its positive item, and since protocols give
  * the negative the positive's query, feeding it to a model leaks the label
- * (ml-100k DIN protocol: AUC 0.99 with it). Such queries are only meaningful
- * for the query-suggestion task, not as CTR context.
+ * (ml-100k DIN protocol: AUC 0.99 with it). The CTR protocols now hand such
+ * instances the user's previous query instead; the baselines still leave the
+ * query field out on these data sets, where it carries little signal.
  */
-export function queriesDeriveFromItems(ds: Dataset): boolean {
-  const hit = derivedCache.get(ds);
-  if (hit !== undefined) return hit;
-  const it = ds.interactions, q = new Int32Array(ds.numItems).fill(-2);
-  let derived = true, any = false;
-  for (let k = 0; k < it.length && derived; k++) {
-    const i = it.item[k], x = it.query[k];
-    if (x >= 0) any = true;
-    if (q[i] === -2) q[i] = x;
-    else if (q[i] !== x) derived = false;
-  }
-  const r = derived && any;
-  derivedCache.set(ds, r);
-  return r;
-}
+export { queriesDeriveFromItems };
 
 export interface FieldOptions {
   /** Keep a query field (default: when the data set has a query log, see queriesDeriveFromItems). */

@@ -4,7 +4,7 @@ import { generateSynthetic } from '../../src/data/synthetic.js';
 import { dinSplit } from '../../src/data/protocols/din.js';
 import { dienSplit } from '../../src/data/protocols/dien.js';
 import { leaveLastSplit } from '../../src/data/protocols/leave_last.js';
-import { history, historyBatch, type CtrSplit } from '../../src/data/protocols/common.js';
+import { history, historyBatch, queriesDeriveFromItems, type CtrSplit } from '../../src/data/protocols/common.js';
 import { rankingSplit, candidates, relevantItems, trainItems, testUsers } from '../../src/data/protocols/ranking.js';
 import { msRecommendersSplit } from '../../src/data/protocols/ms_recommenders.js';
 import { oracleAuc, auc, gauc } from '../../src/data/oracle.js';
@@ -103,6 +103,25 @@ test('ms-recommenders: 75/25 per user, seeded', () => {
   assert.ok(Math.abs(tr / ds.interactions.length - 0.75) < 0.02, `${tr / ds.interactions.length}`);
   const sp2 = msRecommendersSplit(ds, { rng: new Rng(42) });
   assert.equal(sp2.test.items, sp.test.items);
+});
+
+test('queries derived from the clicked item never reach a CTR instance (no label leak)', () => {
+  const ds = generateSynthetic({ users: 60, items: 40, seed: 4 });
+  assert.is(queriesDeriveFromItems(ds), false); // a real search log: instances keep their own query
+  // derive each interaction's query from its item, as loaders without a search log do
+  const it = ds.interactions;
+  for (let k = 0; k < it.length; k++) it.query[k] = it.item[k] % Math.max(1, ds.numQueries);
+  const derived = { ...ds };
+  assert.is(queriesDeriveFromItems(derived), true);
+  const split = dinSplit(derived, { rng: new Rng(1) });
+  for (const set of [split.train, split.test]) {
+    for (let k = 0; k < set.length; k++) {
+      if (set.label[k] !== 1) continue;
+      const own = set.item[k] % Math.max(1, ds.numQueries);
+      const prev = set.histEnd[k] > derived.userPtr[set.user[k]] ? split.seqItems[set.histEnd[k] - 1] % Math.max(1, ds.numQueries) : -1;
+      assert.is(set.query[k], prev, `instance ${k}: query must be the previous interaction's (own item's would be ${own})`);
+    }
+  }
 });
 
 test('auc and gauc on hand cases (ties count one half)', () => {

@@ -64,14 +64,23 @@ export class InstanceBuilder {
   private u = new Column(Int32Array); private i = new Column(Int32Array); private l = new Column(Float32Array);
   private q = new Column(Int32Array); private t = new Column(Float64Array);
   private hs = new Column(Int32Array); private he = new Column(Int32Array);
-  constructor(private readonly ds: Dataset, private readonly maxLen: number, private readonly neg: (k: number) => number) {}
+  private readonly derived: boolean;
+  constructor(private readonly ds: Dataset, private readonly maxLen: number, private readonly neg: (k: number) => number) {
+    this.derived = queriesDeriveFromItems(ds);
+  }
 
-  /** Positive at sorted interaction k plus `negatives` negatives sharing its user, query, time and history. */
+  /**
+   * Positive at sorted interaction k plus `negatives` negatives sharing its user, query, time and history.
+   * Where queries are derived from the clicked item (no search log: ml-100k genres, Amazon category
+   * paths), that query would name the positive's category and leak the label against sampled
+   * negatives; the instance then carries the user's previous query instead (-1 for the first).
+   */
   pair(k: number, negatives = 1): void {
     const it = this.ds.interactions, u = it.user[k];
     const hs = Math.max(this.ds.userPtr[u], k - this.maxLen);
-    this.push(u, it.item[k], 1, it.query[k], it.time[k], hs, k);
-    for (let r = 0; r < negatives; r++) this.push(u, this.neg(r === 0 ? k : -1 - k), 0, it.query[k], it.time[k], hs, k);
+    const q = !this.derived ? it.query[k] : k > this.ds.userPtr[u] ? it.query[k - 1] : -1;
+    this.push(u, it.item[k], 1, q, it.time[k], hs, k);
+    for (let r = 0; r < negatives; r++) this.push(u, this.neg(r === 0 ? k : -1 - k), 0, q, it.time[k], hs, k);
   }
   private push(u: number, i: number, l: number, q: number, t: number, hs: number, he: number): void {
     this.u.push(u); this.i.push(i); this.l.push(l); this.q.push(q); this.t.push(t); this.hs.push(hs); this.he.push(he);
@@ -117,4 +126,25 @@ export function keptInteractions(ds: Dataset, heldOut: Uint8Array): Interactions
     return out;
   };
   return makeInteractions(pick(it.user), pick(it.item), pick(it.time), it.rating ? pick(it.rating) : null, pick(it.query));
+}
+
+const derivedCache = new WeakMap<Dataset, boolean>();
+
+/**
+ * True when every interaction's query is a function of its item (each item always
+ * appears under the same query): queries were derived from item metadata, not logged.
+ */
+export function queriesDeriveFromItems(ds: Dataset): boolean {
+  const hit = derivedCache.get(ds);
+  if (hit !== undefined) return hit;
+  const it = ds.interactions, q = new Int32Array(ds.numItems).fill(-2);
+  let derived = true, any = false;
+  for (let k = 0; k < it.length && derived; k++) {
+    const i = it.item[k], x = it.query[k];
+    if (x >= 0) any = true;
+    if (q[i] === -2) q[i] = x;
+    else if (q[i] !== x) derived = false;
+  }
+  derivedCache.set(ds, derived && any);
+  return derived && any;
 }
