@@ -21,8 +21,8 @@
  * variance — with gamma > 0 the best action is the same, since the future
  * value does not depend on it.
  *
- * Every epoch ends with a check on lists the agent did not train on (a fixed
- * stream of the same environment): the noise-free policy is kept only if its
+ * Every epoch ends with a check on a fixed stream of lists drawn apart from
+ * the training ones (same environment, its own seed): the noise-free policy is kept only if its
  * mean return beats both the policy it started the epoch with and no
  * adjustment at all (reward 0 by construction); otherwise the better of those
  * is restored. Only training interactions enter this check.
@@ -126,6 +126,8 @@ export class DecisionLayer extends Module {
     });
     // only the actor scores; registering it puts it in checkpoints and best-epoch restores
     this.child('actor', this.ddpg.actor);
+    // a = 0 until DDPG has learned something: before the first afterEpoch the model scores exactly as without the layer
+    this.zeroPolicy();
     if (this.actionDim < d) {
       const m = this.actionDim, b = zerosInit([d, m]);
       for (let k = 0; k < m; k++) b.data[k * m + k] = 1; // until the first refresh: the first m axes
@@ -306,7 +308,9 @@ export class DecisionLayer extends Module {
           ret[slots[q]] += st.rewards[q];
         }
         res.totalSteps += slots.length;
-        if (buffer.size >= bs) for (let k = 0; k < perStep; k++) { this.ddpg.update(buffer.sample(bs)); res.updates++; }
+        if (buffer.size >= Math.min(bs, 32)) {
+          for (let k = 0; k < perStep; k++) { this.ddpg.update(buffer.sample(Math.min(bs, buffer.size))); res.updates++; }
+        }
         const keep = slots.map((_, q) => q).filter((q) => !st.ended[q]);
         slots = Int32Array.from(keep, (q) => slots[q]);
         states = this.rows(st.nextStates, keep);

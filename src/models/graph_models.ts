@@ -15,7 +15,7 @@ import { noGrad } from '../autograd/engine.js';
 import { add, mul, broadcastTo } from '../autograd/ops/elementwise.js';
 import { Module } from '../nn/module.js';
 import { normalInit } from '../nn/init.js';
-import type { Rng } from '../tensor/rng.js';
+import { Rng } from '../tensor/rng.js';
 import { buildHeteroGraph, type HeteroGraph } from '../graph/hetero.js';
 import type { Batch, ModelContext, Recommender } from './types.js';
 import { HeteroGCN, type HiddenEdges } from './hetero_gcn.js';
@@ -66,7 +66,10 @@ class GraphModule extends Module {
     }, rng));
     if (name !== 'gcn') {
       const extra = typed && this.head.userStatic ? c.dim : 0;
-      this.decision = this.child('decision', new DecisionLayer({ dim: c.dim, extraDim: extra, beta: c.beta, actionDim: opts.actionDim, gamma: opts.gamma }, rng));
+      // its own stream, derived from the seed: d-gcn draws exactly what gcn draws from ctx.rng (same
+      // initial weights, same batches), so the two differ only by what the decision layer does
+      this.decision = this.child('decision', new DecisionLayer({ dim: c.dim, extraDim: extra, beta: c.beta, actionDim: opts.actionDim, gamma: opts.gamma },
+        decisionRng(rng)));
     }
   }
 }
@@ -77,6 +80,7 @@ export class GraphRecommender implements Recommender {
   /** Representations used instead of the GCN's for these users (cold start, see cold_start.ts). */
   readonly userOverride = new Map<number, Float32Array>();
   private readonly shownNeg: Int32Array | null;
+  private readonly ddpgRng: Rng;
   private readonly qiCounts = new Map<number, number>();
   /** Training clicks of item i under query q. */
   readonly queryItemCount = (q: number, i: number): number => this.qiCounts.get(q * this.ctx.dataset.numItems + i) ?? 0;
@@ -85,6 +89,7 @@ export class GraphRecommender implements Recommender {
     this.graph = buildHeteroGraph(ctx.dataset, ctx.trainInteractions);
     this.module = new GraphModule(this.graph, name, ctx, opts);
     this.shownNeg = this.module.decision ? alignShownNegatives(ctx.dataset, ctx.trainInteractions) : null;
+    this.ddpgRng = decisionRng(decisionRng(ctx.rng));
     const it = ctx.trainInteractions, nI = ctx.dataset.numItems;
     for (let k = 0; k < it.length; k++) {
       if (it.query[k] < 0) continue;
@@ -204,10 +209,15 @@ export class GraphRecommender implements Recommender {
     };
   }
 
-  afterEpoch(_epoch: number, rng: Rng): void {
+  /**
+   * DDPG on this epoch's frozen model. Its randomness comes from the decision
+   * layer's own seeded stream, not the trainer's, so the trainer's batches
+   * are those of the model without the decision layer.
+   */
+  afterEpoch(_epoch: number, _rng: Rng): void {
     const dec = this.decision;
     if (!dec) return;
-    const ds = this.ctx.dataset, o = this.opts, sc = this.scorer(), r = rng.fork();
+    const ds = this.ctx.dataset, o = this.opts, sc = this.scorer(), r = this.ddpgRng.fork();
     dec.refreshBasis(sc.itemTable);
     const oracle = o.decisionEnv !== 'offline' && ds.oracle ? ds.oracle : null;
     const env = new SessionEnv(dec, sc, this.ctx.trainInteractions, ds.numUsers, this.shownNeg, oracle, { steps: o.episodeSteps ?? 8 });
@@ -217,6 +227,9 @@ export class GraphRecommender implements Recommender {
     }, r);
   }
 }
+
+/** A stream derived from rng's seed without drawing from rng. */
+function decisionRng(rng: Rng): Rng { return new Rng((rng.seed ^ 0x5bd1e995) | 0); }
 
 /** The batch's positive user-item pairs whose item is not already in the instance's history. */
 export function ownEdges(batch: Batch, queryItemCount?: (q: number, i: number) => number): HiddenEdges {

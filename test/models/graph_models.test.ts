@@ -8,6 +8,7 @@ import { makeBatch } from '../../src/eval/batches.js';
 import { auc } from '../../src/data/oracle.js';
 import { DEFAULT_CONFIG, type ModelConfig, type Batch } from '../../src/models/types.js';
 import { createGraphModel, ownEdges, type GraphModelName } from '../../src/models/graph_models.js';
+import { listReward } from '../../src/models/decision_env.js';
 import { alignShownNegatives } from '../../src/models/graph_util.js';
 import { coldStartRepresentation, applyColdStart, warmUsers } from '../../src/models/cold_start.js';
 import { suggestQueries } from '../../src/models/query_suggest.js';
@@ -102,10 +103,11 @@ T('overfits a small fixed training set', () => {
 });
 
 T('dp-gcn\'s decision layer changes scores and its DDPG update runs', () => {
-  const m = make('dp-gcn', 5, { beta: 2 });
+  // evalEpisodes 0: keep whatever DDPG trained (the check could restore the starting actor)
+  const m = createGraphModel('dp-gcn', { dataset: ds, trainInteractions: split.graphInteractions, config: { ...CFG, beta: 2 }, rng: new Rng(5) }, { evalEpisodes: 0 });
   const dec = m.decision!;
   const b = batchOf(32);
-  // a non-trivial actor: its action moves the logits by beta * <a, e_j> / sqrt(d)
+  // a non-trivial actor: its action moves the logits by beta * <a, P^T unit(e_j)> / sqrt(m)
   for (const p of dec.ddpg.actor.parameters()) p.data.forEach((_, i) => (p.data[i] = 0.3 * Math.sin(i + 1)));
   const withAct = logits(m, b);
   const fusion = m.logitsFromTables(m.tables(), b.user, b.item, b.query.map((q) => Math.max(q, -1)));
@@ -122,10 +124,48 @@ T('dp-gcn\'s decision layer changes scores and its DDPG update runs', () => {
   assert.ok(logits(m, b).some((v, k) => v !== withAct[k]), 'scores follow the new actor');
 });
 
-T('the online market environment trains too (synthetic oracle)', () => {
-  const m = createGraphModel('d-gcn', { dataset: ds, trainInteractions: split.graphInteractions, config: CFG, rng: new Rng(2) }, { decisionEnv: 'online', episodeSteps: 4 });
-  m.afterEpoch(0, new Rng(1));
-  assert.ok(m.decision!.lastRun!.totalSteps === 4 * CFG.ddpgEpisodes);
+T('the decision layer learns from the log and from the market, and starts as a no-op', () => {
+  for (const decisionEnv of ['offline', 'online'] as const) {
+    const m = createGraphModel('d-gcn', { dataset: ds, trainInteractions: split.graphInteractions, config: CFG, rng: new Rng(2) },
+      { decisionEnv, episodeSteps: 4, episodes: 16, evalEpisodes: 8 });
+    const b = batchOf(16);
+    const fusion = m.logitsFromTables(m.tables(), b.user, b.item, b.query);
+    assertClose(logits(m, b), fusion, { rtol: 0, atol: 1e-6 }, 'a = 0 before any learning');
+    m.afterEpoch(0, new Rng(1));
+    const run = m.decision!.lastRun!;
+    assert.ok(run.totalSteps > 0 && run.totalSteps <= 4 * 16 && run.updates > 0, decisionEnv);
+    assert.is(run.episodeReturns.length, 16);
+    assert.ok(run.episodeReturns.every(Number.isFinite) && Number.isFinite(run.startReturn) && Number.isFinite(run.trainedReturn));
+    assert.ok(['trained', 'previous', 'none'].includes(run.kept));
+    if (run.kept === 'none') assertClose(logits(m, b), fusion, { rtol: 0, atol: 1e-6 }, 'the check fell back to no adjustment');
+  }
+});
+
+T('list reward: better ordering is positive, worse negative, no adjustment zero', () => {
+  const p = [0.9, 0.1, 0.5], base = [0, 0, 0];
+  assert.is(listReward(p, base, [0, 0, 0]), 0);
+  assert.ok(listReward(p, base, [1, -1, 0]) > 0);
+  assert.ok(listReward(p, base, [-1, 1, 0]) < 0);
+  // with 0/1 feedback only pairs with the clicked item count
+  assertClose([listReward([1, 0, 0], [0, 0, 0], [0, 0, 5])], [listReward([1, 0, 0], [0, 0, 0], [0, 5, 5]) / 2], { atol: 1e-9 });
+});
+
+T('the action is projected on the item embeddings\' principal directions', () => {
+  const m = make('d-gcn', 3);
+  const dec = m.decision!;
+  assert.is(dec.actionDim, CFG.dim < 16 ? CFG.dim : 16);
+  const big = createGraphModel('d-gcn', { dataset: ds, trainInteractions: split.graphInteractions, config: { ...CFG, dim: 24 }, rng: new Rng(3) }, { actionDim: 4 });
+  const d2 = big.decision!, P = d2.basis!;
+  d2.refreshBasis(big.tables().item);
+  for (let a = 0; a < 4; a++) for (let c = 0; c < 4; c++) {
+    let dot = 0;
+    for (let r = 0; r < 24; r++) dot += P.data[r * 4 + a] * P.data[r * 4 + c];
+    assertClose([dot], [a === c ? 1 : 0], { atol: 1e-4 }, 'orthonormal columns');
+  }
+  // |adjustment| <= beta for any action in the box
+  const acts = Float32Array.from({ length: 5 * 4 }, (_, i) => (i % 2 ? 1 : -1));
+  const rows = Float32Array.from({ length: 5 * 24 }, (_, i) => Math.sin(i));
+  assert.ok([...d2.adjustment(acts, rows)].every((v) => Math.abs(v) <= CFG.beta + 1e-6));
 });
 
 T('cold start: a user without history gets a representation from neighbours', () => {
