@@ -18,7 +18,7 @@ import { createModel } from '../models/registry.js';
 import { trainModel, safeAuc, type TrainData, type EpochInfo } from './trainer.js';
 import { evaluateCtr, evaluateRanking, nextItemTask, type RankingTask } from './evaluate.js';
 import { rankingData, rankingTask } from './ranking_data.js';
-import { meanSd, relaImpr } from './metrics.js';
+import { meanSd, relaImpr, gauc } from './metrics.js';
 import { DEFAULT_BASE_MODEL, type ExperimentResult, type ModelResult, type SeedResult } from './result_types.js';
 
 export type Protocol = 'din' | 'dien' | 'ranking' | 'ms-recommenders';
@@ -34,6 +34,8 @@ export interface PreparedSplit {
   task: RankingTask;
   /** AUC of the true click probabilities on the test set (synthetic data only). */
   oracleAuc?: number;
+  /** GAUC of the true click probabilities: the within-user bound the oracle really is (see note at prepareSplit). */
+  oracleGauc?: number;
 }
 
 export interface PrepareOptions { candidates?: CandidateMode; rankUsers?: number }
@@ -53,7 +55,14 @@ export function prepareSplit(ds: Dataset, protocol: Protocol, seed: number, conf
     out = { protocol, seed, train: { src: data.src, train: data.train, val: data.val }, test: data.test,
       graphInteractions: data.graphInteractions, task: rankingTask(split, data, opts.candidates ?? 'full') };
   }
-  if (ds.oracle && out.test.length) out.oracleAuc = safeAuc(oracleScores(ds, out.test), out.test.label);
+  // NOTE: the true click probability is the optimal scorer within a user (GAUC), not
+  // across users: each user contributes one positive and one negative however often
+  // they click, so a model can beat the oracle's global AUC; its GAUC is the bound.
+  if (ds.oracle && out.test.length) {
+    const s = oracleScores(ds, out.test);
+    out.oracleAuc = safeAuc(s, out.test.label);
+    try { out.oracleGauc = gauc(out.test.user, s, out.test.label); } catch { /* one class per user: no GAUC */ }
+  }
   return out;
 }
 
@@ -124,11 +133,12 @@ const avg = (xs: number[]) => { const v = xs.filter((x) => !Number.isNaN(x)); re
 export function runExperiment(opts: ExperimentOptions): ExperimentResult & { models: ModelResultExt[] } {
   const { dataset: ds, protocol, models, seeds, config } = opts;
   const runs = new Map<ModelName, RunResult[]>(models.map((m) => [m, []]));
-  const oracle: number[] = [];
+  const oracle: number[] = [], oracleG: number[] = [];
   let run = 0;
   for (const seed of seeds) {
     const prepared = prepareSplit(ds, protocol, seed, config, opts);
     if (prepared.oracleAuc !== undefined) oracle.push(prepared.oracleAuc);
+    if (prepared.oracleGauc !== undefined) oracleG.push(prepared.oracleGauc);
     for (const name of models) {
       opts.onRun?.({ model: name, seed, run: ++run, runs: models.length * seeds.length });
       const r = runOne(name, ds, prepared, config, { onStep: opts.onStep });
@@ -137,6 +147,7 @@ export function runExperiment(opts: ExperimentOptions): ExperimentResult & { mod
     }
   }
   const oracleAuc = oracle.length ? avg(oracle) : undefined;
+  const oracleGauc = oracleG.length ? avg(oracleG) : undefined;
   const results: ModelResultExt[] = models.map((name) => {
     const rs = runs.get(name)!;
     const aucs = rs.map((r) => r.seed.auc), gaucs = rs.map((r) => r.seed.gauc);
@@ -159,6 +170,7 @@ export function runExperiment(opts: ExperimentOptions): ExperimentResult & { mod
   return {
     dataset: ds.name, protocol, seeds: [...seeds],
     ...(oracleAuc !== undefined ? { oracleAuc } : {}),
+    ...(oracleGauc !== undefined ? { oracleGauc } : {}),
     ...(base ? { baseModel: DEFAULT_BASE_MODEL } : {}),
     models: results,
   };

@@ -34,6 +34,8 @@ export interface ExperimentResult {
   seeds: number[];
   /** Synthetic data only: the AUC of the true click probabilities. */
   oracleAuc?: number;
+  /** GAUC of the true click probabilities (the within-user optimum). */
+  oracleGauc?: number;
   /** The RelaImpr base; "embedding-mlp" when absent. */
   baseModel?: string;
   models: ModelResult[];

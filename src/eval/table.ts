@@ -24,6 +24,9 @@ export function renderTable(result: ExperimentResult): string {
   const out = [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
   const notes = [`data ${result.dataset}, protocol ${result.protocol}, seeds ${result.seeds.join(',')}`];
   if (oracle !== undefined && !Number.isNaN(oracle)) notes.push(`oracle AUC (true click probabilities) ${f(oracle)}`);
+  if (result.oracleGauc !== undefined && !Number.isNaN(result.oracleGauc)) {
+    notes.push(`oracle GAUC ${f(result.oracleGauc)} (the true click probability is optimal within a user, so GAUC is the bound; a model may exceed the oracle's global AUC)`);
+  }
   if (result.protocol === 'din' || result.protocol === 'dien') {
     notes.push('P@k, NDCG@k: each test positive ranked among all items its user had not interacted with before it');
   }
