@@ -68,7 +68,9 @@ function benchSpmm(b: Backend, g: BenchGraph, d: number, threads: number, transp
     check(`spmmT ${b.name}`, y.subarray(0, 64 * d), want, 64);
   }
   const sec = medianSeconds(`spmm ${b.name}`, run, opts);
-  const bytes = nnz * 8 + (n + 1) * 4 + 2 * n * d * 4; // compulsory traffic: CSR + X + Y once
+  // bytes moved through the load/store units: the CSR, one X row gathered per entry,
+  // Y written once. Cache hits on repeated X rows make DRAM traffic lower than this.
+  const bytes = nnz * 8 + (n + 1) * 4 + nnz * d * 4 + n * d * 4;
   b.free(x); b.free(y);
   return { kernel: transposed ? 'spmmT' : 'spmm', backend: b.name, threads, shape: `${g.name} ${n}x${n}`, nnz, d,
     ms: sec * 1e3, gflops: (2 * nnz * d) / sec / 1e9, gbs: bytes / sec / 1e9 };
