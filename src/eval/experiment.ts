@@ -67,9 +67,18 @@ export function prepareSplit(ds: Dataset, protocol: Protocol, seed: number, conf
 }
 
 /** A stable 31-bit seed for (seed, name, purpose): runs do not depend on what else runs. */
+/**
+ * Ablations share their base model's draws: d-gcn is gcn plus the decision
+ * layer, so it gets gcn's initial weights and batch order and the comparison is
+ * paired (the decision layer draws from its own stream). Otherwise seed noise of
+ * the base model swamps the ablation's effect.
+ */
+const SEED_FAMILY: Partial<Record<string, string>> = { 'd-gcn': 'gcn' };
+
 export function deriveSeed(seed: number, name: string, purpose: string): number {
+  const key = SEED_FAMILY[name] ?? name;
   let h = (seed | 0) ^ 0x811c9dc5;
-  for (const ch of `${name}/${purpose}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  for (const ch of `${key}/${purpose}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return (h >>> 1) | 0;
 }
 

@@ -13,7 +13,8 @@
  * Speed: layers 1..L-1 run on the whole graph; the last layer aggregates over
  * all rows (spmm, cheap) but applies the dense transform to the gathered
  * rows asked for only. The output
- * is the mean over levels 0..L (multi-level, as LightGCN/NGCF combine layers).
+ * is the mean over levels 0..L (multi-level, as LightGCN/NGCF combine layers),
+ * or over levels 1..L with propagatedOnly.
  */
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -40,6 +41,14 @@ export interface GcnOptions {
   activation?: Activation;
   /** Std of the initial node embeddings. */
   initStd?: number;
+  /**
+   * Output the mean of levels 1..L only, leaving the raw id embeddings (level 0) out. Measured on the
+   * homogeneous gcn (synthetic, DIN protocol, 3 seeds): with level 0 in, the MLP head memorises
+   * user-id x item-id pairs through the e_u*e_i crossing (train loss 0.24 after 5 epochs, far under
+   * the market's Bayes loss, validation AUC peaking at epoch 3 at 0.729); without it train loss stays
+   * at 0.55 and validation AUC rises to 0.746.
+   */
+  propagatedOnly?: boolean;
 }
 
 interface InRel { rel: RelationName; dir: Direction; src: NodeType }
@@ -265,7 +274,7 @@ export class HeteroGCN extends Module {
     }
     const out: Partial<Record<OutType, Tensor>> = {};
     for (const t of want) {
-      const lv = levels[t];
+      const lv = this.opts.propagatedOnly && levels[t].length > 1 ? levels[t].slice(1) : levels[t];
       out[t] = lv.length === 1 ? lv[0] : mulScalar(lv.reduce((a, b) => add(a, b)), 1 / lv.length);
     }
     return out;

@@ -94,7 +94,8 @@ T('overfits a small fixed training set', () => {
     const opt = new Adam(m.module.parameters(), { lr: 1e-2 });
     const first = tidy(() => bceWithLogits(m.forward(b, true), b.label!).item());
     let last = first;
-    for (let s = 0; s < 80; s++) {
+    // gcn leaves the raw id embeddings out of its output (propagatedOnly), so it memorises more slowly
+    for (let s = 0, n = name === 'gcn' ? 200 : 80; s < n; s++) {
       last = tidy(() => { opt.zeroGrad(); const l = bceWithLogits(m.forward(b, true), b.label!); backward(l); opt.step(); return l.item(); });
     }
     assert.ok(last < 0.3 * first, `${name}: loss ${first} -> ${last}`);
