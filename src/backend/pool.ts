@@ -37,19 +37,14 @@ export class ArrayPool {
     return buf ?? null;
   }
 
-  allocF32(n: number): Float32Array {
-    if (n < MIN_POOLED) return new Float32Array(n);
-    const reused = this.buffer(n);
-    const a = new Float32Array(reused ?? new ArrayBuffer(sizeClass(n) * 4), 0, n);
-    if (reused) a.fill(0);
-    this.live.add(a);
-    return a;
-  }
+  allocF32(n: number): Float32Array { return this.alloc(Float32Array, n); }
 
-  allocI32(n: number): Int32Array {
-    if (n < MIN_POOLED) return new Int32Array(n);
+  allocI32(n: number): Int32Array { return this.alloc(Int32Array, n); }
+
+  private alloc<T extends Float32Array | Int32Array>(Ctor: new (b: ArrayBuffer | number, o?: number, n?: number) => T, n: number): T {
+    if (n < MIN_POOLED) return new Ctor(n);
     const reused = this.buffer(n);
-    const a = new Int32Array(reused ?? new ArrayBuffer(sizeClass(n) * 4), 0, n);
+    const a = new Ctor(reused ?? new ArrayBuffer(sizeClass(n) * 4), 0, n);
     if (reused) a.fill(0);
     this.live.add(a);
     return a;
