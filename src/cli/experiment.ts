@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { loadDataset } from '../data/spec.js';
 import { DEFAULT_CONFIG, type ModelConfig } from '../models/types.js';
 import { parseModelList } from '../models/registry.js';
-import { PROTOCOLS, runExperiment, type Protocol } from '../eval/experiment.js';
+import { DEFAULT_RANKING_LOSS, PROTOCOLS, lossFor, runExperiment, type Protocol } from '../eval/experiment.js';
 import { renderTable } from '../eval/table.js';
 import { renderReport } from '../eval/report.js';
 import type { CandidateMode } from '../data/protocols/ranking.js';
@@ -69,7 +69,12 @@ export function parseCandidates(v: string): CandidateMode {
   return v as CandidateMode;
 }
 
-export interface ConfigArgs { dim?: string; epochs?: string; batchSize?: string; lr?: string }
+export interface ConfigArgs { dim?: string; epochs?: string; batchSize?: string; lr?: string; loss?: string; negatives?: string }
+
+export function parseLoss(v: string): 'bce' | 'bpr' {
+  if (v !== 'bce' && v !== 'bpr') throw new UserError(`--loss: expected bce or bpr, got "${v}"`);
+  return v;
+}
 
 /** DEFAULT_CONFIG with the command-line overrides applied. */
 export function configFrom(o: ConfigArgs): ModelConfig {
@@ -78,6 +83,8 @@ export function configFrom(o: ConfigArgs): ModelConfig {
   if (o.epochs !== undefined) c.epochs = parseIntArg('--epochs', o.epochs);
   if (o.batchSize !== undefined) c.batchSize = parseIntArg('--batch-size', o.batchSize);
   if (o.lr !== undefined) c.lr = parseNumberArg('--lr', o.lr);
+  if (o.loss !== undefined) c.loss = parseLoss(o.loss);
+  if (o.negatives !== undefined) c.negatives = parseIntArg('--negatives', o.negatives);
   return c;
 }
 
@@ -113,12 +120,15 @@ export function register(program: Command): void {
     .option('--epochs <n>', `training epochs (default ${DEFAULT_CONFIG.epochs})`)
     .option('--batch-size <n>', `minibatch size (default ${DEFAULT_CONFIG.batchSize})`)
     .option('--lr <x>', `Adam learning rate (default ${DEFAULT_CONFIG.lr})`)
+    .option('--loss <l>', `training objective: bce | bpr (bpr: ranking protocols only; default ${DEFAULT_RANKING_LOSS} there, bce elsewhere)`)
+    .option('--negatives <n>', 'bpr: sampled negatives per training positive (default 1)')
     .action(async (o: ExperimentArgs) => {
       const protocol = parseProtocol(o.protocol);
       const models = parseModelList(o.models);
       const seeds = parseSeeds(o.seeds);
       const candidates = parseCandidates(o.candidates);
       const config = configFrom(o);
+      lossFor(protocol, config);
       const jsonFile = typeof o.json === 'string' ? o.json : null;
       if (jsonFile) checkWritable('--json', jsonFile);
       if (o.report) checkWritable('--report', o.report);

@@ -58,3 +58,23 @@ function cut(a: Int32Array, size: number): Int32Array[] {
   for (let i = 0; i < a.length; i += s) out.push(a.subarray(i, Math.min(a.length, i + s)));
   return out;
 }
+
+/**
+ * Pairwise (BPR) batch: rows 0..B-1 are the positives idx of set; rows
+ * r*B + b (r = 1..negatives) repeat positive b's user, query, time and
+ * history with item negItems[(r-1)*B + b]. Labels are 1 then 0.
+ */
+export function pairBatch(src: HistorySource, set: InstanceSet, idx: ArrayLike<number>, negItems: Int32Array, maxLen = src.maxLen): Batch {
+  const pos = makeBatch(src, set, idx, maxLen);
+  const B = pos.size, R = 1 + Math.floor(negItems.length / Math.max(1, B));
+  if (negItems.length !== (R - 1) * B) throw new Error(`pairBatch: ${negItems.length} negatives for ${B} positives`);
+  const n = B * R;
+  const user = new Int32Array(n), item = new Int32Array(n), query = new Int32Array(n), label = new Float32Array(n);
+  const time = new Float64Array(n), history = new Int32Array(n * maxLen), historyLen = new Int32Array(n);
+  for (let r = 0; r < R; r++) {
+    user.set(pos.user, r * B); query.set(pos.query, r * B); time.set(pos.time, r * B);
+    history.set(pos.history, r * B * maxLen); historyLen.set(pos.historyLen, r * B);
+  }
+  item.set(pos.item, 0); item.set(negItems, B); label.fill(1, 0, B);
+  return { size: n, user, item, query, time, history, historyLen, maxLen, label };
+}

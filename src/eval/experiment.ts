@@ -3,9 +3,11 @@
  * A seed fixes the split (shared by all models of that seed, so comparisons
  * are paired), each model's initialisation and its batch order; a model's
  * numbers do not depend on which other models run. Test data is touched only
- * after training, which selects its epoch on validation AUC alone.
+ * after training, which selects its epoch on validation alone (AUC; NDCG@10
+ * of the validation users' held-out items under the bpr loss).
  */
 import { Rng } from '../tensor/rng.js';
+import { UserError } from '../errors.js';
 import type { Dataset, Interactions } from '../data/types.js';
 import { dinSplit } from '../data/protocols/din.js';
 import { dienSplit } from '../data/protocols/dien.js';
@@ -52,7 +54,7 @@ export function prepareSplit(ds: Dataset, protocol: Protocol, seed: number, conf
   } else {
     const split = protocol === 'ranking' ? rankingSplit(ds, { rng }) : msRecommendersSplit(ds, { rng });
     const data = rankingData(split, { rng });
-    out = { protocol, seed, train: { src: data.src, train: data.train, val: data.val }, test: data.test,
+    out = { protocol, seed, train: { src: data.src, train: data.train, val: data.val, pairs: data.pairs }, test: data.test,
       graphInteractions: data.graphInteractions, task: rankingTask(split, data, opts.candidates ?? 'full') };
   }
   // NOTE: the true click probability is the optimal scorer within a user (GAUC), not
@@ -86,9 +88,23 @@ export function buildModel(name: ModelName, ds: Dataset, prepared: PreparedSplit
   return createModel(name, { dataset: ds, trainInteractions: prepared.graphInteractions, config, rng: new Rng(deriveSeed(prepared.seed, name, 'init')) });
 }
 
+/**
+ * The training objective a run uses: config.loss when set, else the
+ * protocol's default (bce everywhere; see DEFAULT_RANKING_LOSS). BPR needs the
+ * pairwise data only ranking protocols build.
+ */
+export const DEFAULT_RANKING_LOSS: 'bce' | 'bpr' = 'bce';
+export function lossFor(protocol: Protocol, config: ModelConfig): 'bce' | 'bpr' {
+  const ranking = protocol === 'ranking' || protocol === 'ms-recommenders';
+  const l = config.loss ?? (ranking ? DEFAULT_RANKING_LOSS : 'bce');
+  if (l === 'bpr' && !ranking) throw new UserError(`--loss bpr: needs a ranking protocol (ranking, ms-recommenders), not ${protocol}`);
+  return l;
+}
+
 export interface RunResult {
   model: Recommender;
-  seed: SeedResult & { gauc: number; bestEpoch: number; valAuc: number; rankSeconds: number };
+  seed: SeedResult & { gauc: number; bestEpoch: number; valAuc: number; rankSeconds: number;
+    loss: 'bce' | 'bpr'; valNdcg10?: number };
   curves: { loss: number[]; valAuc: number[] };
   ranking: { p5: number; p10: number; ndcg5: number; ndcg10: number; recall10: number; hit10: number; map: number };
 }
@@ -96,15 +112,18 @@ export interface RunResult {
 /** Trains one model on one prepared split and evaluates it on test. */
 export function runOne(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig,
   hooks: { onEpoch?(e: EpochInfo): void; onStep?(done: number, total: number): void } = {}): RunResult {
+  const loss = lossFor(prepared.protocol, config);
+  config = { ...config, loss };
   const model = buildModel(name, ds, prepared, config);
-  const tr = trainModel(model, prepared.train, { config, rng: new Rng(deriveSeed(prepared.seed, name, 'batches')), ...hooks });
+  const tr = trainModel(model, prepared.train, { config, rng: new Rng(deriveSeed(prepared.seed, name, 'batches')), valRanking: true, ...hooks });
   const ctr = evaluateCtr(model, prepared.train.src, prepared.test, config);
   const rk = evaluateRanking(model, prepared.task, config, [5, 10]);
   const m5 = rk.metrics.at[5], m10 = rk.metrics.at[10];
   return {
     model,
     seed: { seed: prepared.seed, auc: ctr.auc, gauc: ctr.gauc, trainSeconds: tr.trainSeconds, testSeconds: ctr.seconds,
-      bestEpoch: tr.bestEpoch, valAuc: tr.bestValAuc, rankSeconds: rk.seconds },
+      bestEpoch: tr.bestEpoch, valAuc: tr.bestValAuc, rankSeconds: rk.seconds, loss,
+      ...(tr.valNdcg10 ? { valNdcg10: tr.valNdcg10[tr.bestEpoch - 1] } : {}) },
     curves: { loss: tr.loss, valAuc: tr.valAuc },
     ranking: { p5: m5.precision, p10: m10.precision, ndcg5: m5.ndcg, ndcg10: m10.ndcg, recall10: m10.recall, hit10: m10.hitRate, map: rk.metrics.map },
   };
@@ -141,6 +160,7 @@ const avg = (xs: number[]) => { const v = xs.filter((x) => !Number.isNaN(x)); re
 
 export function runExperiment(opts: ExperimentOptions): ExperimentResult & { models: ModelResultExt[] } {
   const { dataset: ds, protocol, models, seeds, config } = opts;
+  lossFor(protocol, config); // a bad --loss fails before any work
   const runs = new Map<ModelName, RunResult[]>(models.map((m) => [m, []]));
   const oracle: number[] = [], oracleG: number[] = [];
   let run = 0;

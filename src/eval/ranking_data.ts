@@ -16,11 +16,13 @@ import type { Interactions } from '../data/types.js';
 import type { InstanceSet } from '../data/protocols/common.js';
 import { hasItem, uniformSampler, type UserItems } from '../data/negative.js';
 import { candidates, relevantItems, testUsers, type CandidateMode, type RankingSplit } from '../data/protocols/ranking.js';
-import type { TrainData } from './trainer.js';
+import type { PairSource, TrainData } from './trainer.js';
 import type { RankingTask } from './evaluate.js';
 
 export interface RankingData extends TrainData {
   test: InstanceSet;
+  /** Pairwise training (BPR) and validation ranking: always present for ranking splits. */
+  pairs: PairSource;
   /** User u's training sequence is src.seqItems[userStart[u] .. userStart[u+1]). */
   userStart: Int32Array;
   /** Time of each user's last training interaction (context for ranking). */
@@ -48,6 +50,9 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
   const sampler = uniformSampler(ds.numItems, split.train);
   const train = new SetBuilder(), val = new SetBuilder(), test = new SetBuilder();
   const hasVal = split.val.items.length > 0;
+  // validation ranking task: each validation user's held-out items ranked against every item it has
+  // no training instance for, with the history its training instances end at (as evaluation does)
+  const vUsers: number[] = [], vRel: Int32Array[] = [], vExcl: Int32Array[] = [], vHist: [number, number][] = [], vTime: number[] = [];
   const itemTime = (u: number, i: number): number => {
     for (let k = ds.userPtr[u]; k < ds.userPtr[u + 1]; k++) if (it.item[k] === i) return it.time[k];
     return lastTime[u];
@@ -59,11 +64,18 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
       train.add(u, seqItems[p], 1, seqTime[p], a, p);
       for (let r = 0; r < negRatio; r++) train.add(u, sampler.sample(u, rng), 0, seqTime[p], a, p);
     }
-    if (holdLast) { val.add(u, seqItems[b - 1], 1, seqTime[b - 1], a, b - 1); val.add(u, sampler.sample(u, rng), 0, seqTime[b - 1], a, b - 1); }
+    if (holdLast) {
+      val.add(u, seqItems[b - 1], 1, seqTime[b - 1], a, b - 1); val.add(u, sampler.sample(u, rng), 0, seqTime[b - 1], a, b - 1);
+      vUsers.push(u); vRel.push(seqItems.slice(b - 1, b)); vExcl.push(seqItems.slice(a, b - 1).sort()); vHist.push([a, b - 1]); vTime.push(seqTime[b - 1]);
+    }
     if (hasVal) {
       for (let p = split.val.ptr[u]; p < split.val.ptr[u + 1]; p++) {
         const t = itemTime(u, split.val.items[p]);
         val.add(u, split.val.items[p], 1, t, a, b); val.add(u, sampler.sample(u, rng), 0, t, a, b);
+      }
+      if (split.val.ptr[u + 1] > split.val.ptr[u]) {
+        vUsers.push(u); vRel.push(split.val.items.slice(split.val.ptr[u], split.val.ptr[u + 1]));
+        vExcl.push(split.train.items.slice(split.train.ptr[u], split.train.ptr[u + 1])); vHist.push([a, b]); vTime.push(lastTime[u]);
       }
     }
     const rel = relevantItems(split, u), neg = split.sampled.items.subarray(split.sampled.ptr[u], split.sampled.ptr[u + 1]);
@@ -73,8 +85,29 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
       if (neg.length) test.add(u, neg[p % neg.length], 0, t, a, b);
     }
   }
+  const numItems = ds.numItems;
+  const valRanking: RankingTask = {
+    users: Int32Array.from(vUsers),
+    candidates: (_u, k) => complement(numItems, vExcl[k]),
+    relevant: (_u, k) => vRel[k],
+    history: (_u, k) => seqItems.subarray(vHist[k][0], vHist[k][1]),
+    time: (_u, k) => vTime[k],
+  };
   return { src: { seqItems, maxLen: 50 }, train: train.build(), val: val.build(), test: test.build(),
-    userStart, lastTime, graphInteractions: split.graphInteractions };
+    userStart, lastTime, graphInteractions: split.graphInteractions,
+    pairs: { negatives: sampler, valRanking } };
+}
+
+/** 0..n-1 without the sorted items ex. */
+function complement(n: number, ex: Int32Array): Int32Array {
+  const out = new Int32Array(n - ex.length);
+  let w = 0;
+  for (let i = 0, p = 0; i < n; i++) {
+    while (p < ex.length && ex[p] < i) p++;
+    if (p < ex.length && ex[p] === i) continue;
+    out[w++] = i;
+  }
+  return w === out.length ? out : out.slice(0, w);
 }
 
 /** The split's test users ranked over `mode` candidates with their whole training sequence as history. */

@@ -43,6 +43,13 @@ export interface ModelConfig {
   ddpgEpisodes: number;
   /** PNN's product layer (default inner). */
   pnnProduct?: 'inner' | 'outer';
+  /**
+   * Training objective: 'bce' (pointwise, default) or 'bpr' (pairwise, ranking
+   * protocols only; the epoch is then selected on validation NDCG@10).
+   */
+  loss?: 'bce' | 'bpr';
+  /** BPR: sampled negatives per training positive (default 1). */
+  negatives?: number;
 }
 
 /**

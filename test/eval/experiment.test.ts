@@ -3,12 +3,13 @@ import * as assert from 'uvu/assert';
 import { Rng } from '../../src/index.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/models/types.js';
-import { runExperiment, prepareSplit, buildModel } from '../../src/eval/experiment.js';
+import { runExperiment, prepareSplit, buildModel, lossFor } from '../../src/eval/experiment.js';
 import { parseExperimentResult } from '../../src/eval/result_types.js';
 import { renderTable } from '../../src/eval/table.js';
-import { trainModel, safeAuc } from '../../src/eval/trainer.js';
+import { trainModel, safeAuc, bprLoss, validationNdcg10 } from '../../src/eval/trainer.js';
+import { tensor } from '../../src/index.js';
 import { scoreSet } from '../../src/eval/evaluate.js';
-import { shuffledBatches, candidateBatch } from '../../src/eval/batches.js';
+import { shuffledBatches, candidateBatch, pairBatch } from '../../src/eval/batches.js';
 
 const ds = generateSynthetic({ users: 80, items: 50, interactions: 900, seed: 5 });
 const config: ModelConfig = { ...DEFAULT_CONFIG, dim: 8, hidden: [16], epochs: 2, batchSize: 64, maxLen: 8, lr: 0.01 };
@@ -68,6 +69,51 @@ t('batches: shuffled epochs cover every instance once; candidate batches share t
   const cb = candidateBatch(2, Int32Array.from([4, 5, 6]), [1, 2, 3, 9], 3);
   assert.equal(Array.from(cb.history), [2, 3, 9, 2, 3, 9, 2, 3, 9]);
   assert.equal(Array.from(cb.historyLen), [3, 3, 3]);
+});
+
+t('bpr loss: mean softplus(s_neg - s_pos), negatives in blocks after the positives', () => {
+  // B = 2 positives (1, 3), R = 2 blocks of negatives: (0, 1) then (2, -1)
+  const logits = tensor(Float32Array.from([1, 3, 0, 1, 2, -1]), [6, 1]);
+  const sp = (x: number) => Math.log1p(Math.exp(x));
+  const want = (sp(0 - 1) + sp(1 - 3) + sp(2 - 1) + sp(-1 - 3)) / 4;
+  assert.ok(Math.abs(bprLoss(logits, 2, 2).item() - want) < 1e-6);
+});
+
+t('bpr training runs end to end on a tiny ranking split, lowers its loss and selects on validation NDCG@10', () => {
+  const prepared = prepareSplit(ds, 'ms-recommenders', 1, config);
+  const p = prepared.train.pairs!;
+  assert.ok(p.valRanking.users.length > 0);
+  // a pair batch repeats the positive's context for its negatives
+  const b = pairBatch(prepared.train.src, prepared.train.train, [0, 1], Int32Array.from([7, 8, 9, 10]), 8);
+  assert.is(b.size, 6);
+  assert.equal(Array.from(b.label!), [1, 1, 0, 0, 0, 0]);
+  assert.equal(Array.from(b.item.subarray(2)), [7, 8, 9, 10]);
+  assert.is(b.user[4], b.user[0]);
+  assert.equal(Array.from(b.history.subarray(5 * 8, 6 * 8)), Array.from(b.history.subarray(8, 16)));
+  const cfg: ModelConfig = { ...config, loss: 'bpr', negatives: 2, epochs: 4 };
+  const model = buildModel('embedding-mlp', ds, prepared, cfg);
+  const tr = trainModel(model, prepared.train, { config: cfg, rng: new Rng(3) });
+  assert.is(tr.loss.length, 4);
+  assert.is(tr.selectedOn, 'ndcg10');
+  assert.ok(tr.loss[3] < tr.loss[0], `loss ${tr.loss.join(', ')}`);
+  assert.ok(tr.loss[0] < 0.7 && tr.loss[3] > 0, `${tr.loss[0]}`); // starts near log 2
+  const nd = tr.valNdcg10!;
+  assert.is(nd.length, 4);
+  assert.is(Math.max(...nd), nd[tr.bestEpoch - 1]);
+  assert.ok(Math.abs(validationNdcg10(model, p.valRanking, cfg) - nd[tr.bestEpoch - 1]) < 1e-9);
+  // held-out validation items are candidates, the user's training items are not
+  const u = p.valRanking.users[0], cand = p.valRanking.candidates(u, 0);
+  assert.ok(cand.includes(p.valRanking.relevant(u, 0)[0]));
+  for (const h of Array.from(p.valRanking.history(u, 0))) assert.not.ok(cand.includes(h));
+  // seeded: same run, same losses
+  const again = trainModel(buildModel('embedding-mlp', ds, prepared, cfg), prepared.train, { config: cfg, rng: new Rng(3) });
+  assert.equal(again.loss, tr.loss);
+});
+
+t('bpr is refused outside ranking protocols; ranking protocols run with it', () => {
+  assert.throws(() => lossFor('din', { ...config, loss: 'bpr' }), /ranking protocol/);
+  const r = runExperiment({ dataset: ds, protocol: 'ranking', models: ['gcn'], seeds: [1], config: { ...config, epochs: 1, loss: 'bpr' }, candidates: 'sampled' });
+  assert.ok(r.models[0].ndcg10 >= 0 && r.models[0].ndcg10 <= 1);
 });
 
 t.run();
