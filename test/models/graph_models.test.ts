@@ -5,7 +5,7 @@ import { generateSynthetic } from '../../src/data/synthetic.js';
 import { dienSplit } from '../../src/data/protocols/dien.js';
 import { makeInteractions } from '../../src/data/build.js';
 import { makeBatch } from '../../src/eval/batches.js';
-import { auc } from '../../src/data/oracle.js';
+import { auc } from '../../src/eval/metrics.js';
 import { DEFAULT_CONFIG, type ModelConfig, type Batch } from '../../src/models/types.js';
 import { createGraphModel, ownEdges, type GraphModelName } from '../../src/models/graph_models.js';
 import { listReward } from '../../src/models/decision_env.js';
