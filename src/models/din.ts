@@ -103,7 +103,7 @@ class DinNet extends Module {
     const { dataset, config, rng } = ctx;
     this.fields = this.child('fields', new FieldEmbeddings(dataset, config.dim, rng));
     this.unit = this.child('attention', new ActivationUnit(config.dim, 36, rng));
-    const n = this.fields.numUserFields + this.fields.numItemFields + (this.fields.hasQuery ? 1 : 0) + 1;
+    const n = this.fields.numFieldsWithHistory;
     this.mlp = this.child('mlp', new DiceMlp([n * config.dim, ...config.hidden, 1], rng));
   }
 

@@ -18,7 +18,7 @@ export class EmbeddingMlpNet extends Module {
     super();
     const { dataset, config, rng } = ctx;
     this.fields = this.child('fields', new FieldEmbeddings(dataset, config.dim, rng));
-    const n = this.fields.numUserFields + this.fields.numItemFields + (this.fields.hasQuery ? 1 : 0) + 1;
+    const n = this.fields.numFieldsWithHistory;
     this.mlp = this.child('mlp', new MLP([n * config.dim, ...config.hidden, 1], rng, 'relu', config.dropout));
   }
   /** The concatenated input of the MLP (B, fields*dim). */

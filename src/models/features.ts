@@ -108,6 +108,8 @@ export class FieldEmbeddings extends Module {
   get numUserFields(): number { return 1 + this.userFeat.length; }
   get numItemFields(): number { return 1 + this.itemFeat.length; }
   get hasQuery(): boolean { return this.query !== null; }
+  /** Fields a model concatenates: batchFields() plus the pooled behaviour history. */
+  get numFieldsWithHistory(): number { return this.numUserFields + this.numItemFields + (this.hasQuery ? 1 : 0) + 1; }
 
   /** [user id, user features...], each (n, dim). */
   userFields(users: Int32Array): Tensor[] {

@@ -37,7 +37,7 @@ class PnnNet extends Module {
     const { dataset, config, rng } = ctx;
     this.product = opts.product ?? 'inner';
     this.fields = this.child('fields', new FieldEmbeddings(dataset, config.dim, rng));
-    const n = this.fields.numUserFields + this.fields.numItemFields + (this.fields.hasQuery ? 1 : 0) + 1;
+    const n = this.fields.numFieldsWithHistory;
     const k = opts.outerDim ?? 16;
     this.proj = this.product === 'outer' ? this.child('proj', new Linear(config.dim, k, rng, { bias: false })) : null;
     const products = this.product === 'inner' ? (n * (n - 1)) / 2 : k * k;
