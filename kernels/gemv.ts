@@ -10,17 +10,14 @@
  * c = alpha*s (+ beta*c unless beta = 0, which ignores c).
  */
 
+import { hsum } from './vec';
+
 // @ts-ignore: decorator
 @inline
 function finish(c: usize, s: f32, alpha: f32, beta: f32): void {
   store<f32>(c, beta == 0 ? alpha * s : alpha * s + beta * load<f32>(c));
 }
 
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
 
 // c[i] = alpha * <mat row i (k), v> + beta * c[i], i < len; four rows share each load of v.
 export function gemvDot(mat: usize, v: usize, c: usize, len: i32, k: i32, alpha: f32, beta: f32): void {

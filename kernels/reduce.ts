@@ -9,28 +9,12 @@
  * NaN handling matches the reference too.
  */
 
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
+import { hsum, dot } from './vec';
 
 // a, b: (m,n) -> y: (m)
 export function row_dot_f32(a: usize, b: usize, y: usize, m: i32, n: i32): void {
   const rowBytes = <usize>n << 2;
-  for (let i = 0; i < m; i++) {
-    const ar = a + <usize>i * rowBytes, br = b + <usize>i * rowBytes;
-    let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-    let o: usize = 0;
-    for (; o + 32 <= rowBytes; o += 32) {
-      s0 = f32x4.add(s0, f32x4.mul(v128.load(ar + o), v128.load(br + o)));
-      s1 = f32x4.add(s1, f32x4.mul(v128.load(ar + o, 16), v128.load(br + o, 16)));
-    }
-    for (; o + 16 <= rowBytes; o += 16) s0 = f32x4.add(s0, f32x4.mul(v128.load(ar + o), v128.load(br + o)));
-    let s = hsum(f32x4.add(s0, s1));
-    for (; o < rowBytes; o += 4) s += load<f32>(ar + o) * load<f32>(br + o);
-    store<f32>(y + (<usize>i << 2), s);
-  }
+  for (let i = 0; i < m; i++) store<f32>(y + (<usize>i << 2), dot(a + <usize>i * rowBytes, b + <usize>i * rowBytes, n));
 }
 
 // x: (m,n) -> y: (n) for axis 0, (m) for axis 1

@@ -9,6 +9,8 @@
  * final heap-sort orders equal scores by index explicitly.
  */
 
+import { dot } from './vec';
+
 // @ts-ignore: decorator
 @inline
 function worse(sa: f32, ia: i32, sb: f32, ib: i32): bool {
@@ -50,23 +52,6 @@ function siftUp(hi: usize, hs: usize, start: i32): void {
   }
   store<f32>(hs + (<usize>i << 2), si);
   store<i32>(hi + (<usize>i << 2), ii);
-}
-
-// @ts-ignore: decorator
-@inline
-function dot(a: usize, q: usize, d: i32): f32 {
-  const bytes = <usize>d << 2;
-  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-  let o: usize = 0;
-  for (; o + 32 <= bytes; o += 32) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + o), v128.load(q + o)));
-    s1 = f32x4.add(s1, f32x4.mul(v128.load(a + o, 16), v128.load(q + o, 16)));
-  }
-  for (; o + 16 <= bytes; o += 16) s0 = f32x4.add(s0, f32x4.mul(v128.load(a + o), v128.load(q + o)));
-  const v = f32x4.add(s0, s1);
-  let s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-  for (; o < bytes; o += 4) s += load<f32>(a + o) * load<f32>(q + o);
-  return s;
 }
 
 // items: (nItems,d), q: (d), exclude: (nItems) bytes if hasExclude -> outIdx, outScore: (k).
