@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { loadDataset } from '../data/spec.js';
 import { DEFAULT_CONFIG, type ModelConfig } from '../models/types.js';
 import { parseModelList } from '../models/registry.js';
-import { DEFAULT_RANKING_LOSS, PROTOCOLS, lossFor, runExperiment, type Protocol } from '../eval/experiment.js';
+import { PROTOCOLS, RANKING_DEFAULTS, configFor, runExperiment, type Protocol } from '../eval/experiment.js';
 import { renderTable } from '../eval/table.js';
 import { renderReport } from '../eval/report.js';
 import type { CandidateMode } from '../data/protocols/ranking.js';
@@ -69,23 +69,35 @@ export function parseCandidates(v: string): CandidateMode {
   return v as CandidateMode;
 }
 
-export interface ConfigArgs { dim?: string; epochs?: string; batchSize?: string; lr?: string; loss?: string; negatives?: string }
+export interface ConfigArgs { dim?: string; epochs?: string; batchSize?: string; lr?: string; loss?: string; negatives?: string; dropout?: string }
 
 export function parseLoss(v: string): 'bce' | 'bpr' {
   if (v !== 'bce' && v !== 'bpr') throw new UserError(`--loss: expected bce or bpr, got "${v}"`);
   return v;
 }
 
-/** DEFAULT_CONFIG with the command-line overrides applied. */
-export function configFrom(o: ConfigArgs): ModelConfig {
-  const c: ModelConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden] };
+/** The model settings the command line sets (the rest come from configFor's defaults). */
+export function overridesFrom(o: ConfigArgs): Partial<ModelConfig> {
+  const c: Partial<ModelConfig> = {};
   if (o.dim !== undefined) c.dim = parseIntArg('--dim', o.dim);
   if (o.epochs !== undefined) c.epochs = parseIntArg('--epochs', o.epochs);
   if (o.batchSize !== undefined) c.batchSize = parseIntArg('--batch-size', o.batchSize);
   if (o.lr !== undefined) c.lr = parseNumberArg('--lr', o.lr);
   if (o.loss !== undefined) c.loss = parseLoss(o.loss);
   if (o.negatives !== undefined) c.negatives = parseIntArg('--negatives', o.negatives);
+  if (o.dropout !== undefined) c.dropout = parseFractionArg('--dropout', o.dropout);
   return c;
+}
+
+/** The full config of a run: defaults for the protocol with the command-line settings applied. */
+export function configFrom(o: ConfigArgs, protocol: Protocol): ModelConfig {
+  return configFor(protocol, overridesFrom(o));
+}
+
+export function parseFractionArg(option: string, v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1) throw new UserError(`${option}: expected a number in [0, 1), got "${v}"`);
+  return x;
 }
 
 interface ExperimentArgs extends ConfigArgs {
@@ -93,7 +105,7 @@ interface ExperimentArgs extends ConfigArgs {
 }
 
 /** A progress bar on an interactive terminal only; CI logs and pipes stay quiet. */
-async function progress(): Promise<{ run(label: string, total: number): void; step(done: number): void; stop(): void } | null> {
+async function progress(): Promise<{ run(label: string, total: number): void; step(done: number, total: number): void; stop(): void } | null> {
   if (!process.stderr.isTTY || process.env.CI) return null;
   const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{label} [{bar}] {percentage}% | {value}/{total} steps | {eta}s', hideCursor: true },
@@ -101,7 +113,7 @@ async function progress(): Promise<{ run(label: string, total: number): void; st
   let started = false;
   return {
     run(label, total) { if (started) bar.stop(); bar.start(total, 0, { label }); started = true; },
-    step(done) { bar.update(done); },
+    step(done, total) { if (bar.getTotal() !== total) bar.setTotal(total); bar.update(done); },
     stop() { if (started) bar.stop(); },
   };
 }
@@ -117,18 +129,18 @@ export function register(program: Command): void {
     .option('--json [file]', 'write the result as JSON to file (no file: print JSON instead of the table)')
     .option('--report <file>', 'write a self-contained HTML report')
     .option('--dim <n>', `embedding size (default ${DEFAULT_CONFIG.dim})`)
-    .option('--epochs <n>', `training epochs (default ${DEFAULT_CONFIG.epochs})`)
+    .option('--epochs <n>', `training epochs (default ${DEFAULT_CONFIG.epochs}; ranking protocols ${RANKING_DEFAULTS.epochs})`)
     .option('--batch-size <n>', `minibatch size (default ${DEFAULT_CONFIG.batchSize})`)
     .option('--lr <x>', `Adam learning rate (default ${DEFAULT_CONFIG.lr})`)
-    .option('--loss <l>', `training objective: bce | bpr (bpr: ranking protocols only; default ${DEFAULT_RANKING_LOSS} there, bce elsewhere)`)
+    .option('--loss <l>', `training objective: bce | bpr (bpr: ranking protocols only; default ${RANKING_DEFAULTS.loss} there, bce elsewhere)`)
     .option('--negatives <n>', 'bpr: sampled negatives per training positive (default 1)')
+    .option('--dropout <p>', `dropout in the models' MLP heads (default ${DEFAULT_CONFIG.dropout}; ranking protocols ${RANKING_DEFAULTS.dropout})`)
     .action(async (o: ExperimentArgs) => {
       const protocol = parseProtocol(o.protocol);
       const models = parseModelList(o.models);
       const seeds = parseSeeds(o.seeds);
       const candidates = parseCandidates(o.candidates);
-      const config = configFrom(o);
-      lossFor(protocol, config);
+      const config = configFrom(o, protocol);
       const jsonFile = typeof o.json === 'string' ? o.json : null;
       if (jsonFile) checkWritable('--json', jsonFile);
       if (o.report) checkWritable('--report', o.report);
@@ -139,7 +151,7 @@ export function register(program: Command): void {
         result = runExperiment({
           dataset: ds, protocol, models, seeds, config, candidates,
           onRun: ({ model, seed, run, runs }) => { label = `${model} seed ${seed} (${run}/${runs})`; },
-          onStep: (done, total) => { if (done === 1) bar?.run(label, total); bar?.step(done); },
+          onStep: (done, total) => { if (done === 1) bar?.run(label, total); bar?.step(done, total); },
         });
       } finally {
         bar?.stop();

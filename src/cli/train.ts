@@ -11,10 +11,8 @@ import { loadDataset } from '../data/spec.js';
 import type { Dataset } from '../data/types.js';
 import { MODEL_NAMES, type ModelConfig, type ModelName } from '../models/types.js';
 import { isModelName } from '../models/registry.js';
-import { buildModel, prepareSplit, deriveSeed, type Protocol } from '../eval/experiment.js';
-import { trainModel } from '../eval/trainer.js';
+import { buildModel, fitModel, prepareSplit, type Protocol } from '../eval/experiment.js';
 import { evaluateCtr, evaluateRanking, rankCandidates } from '../eval/evaluate.js';
-import { Rng } from '../tensor/rng.js';
 import { saveCheckpoint, loadCheckpoint, type CheckpointTensor } from '../serve/checkpoint.js';
 import type { Recommender } from '../models/types.js';
 import { checkWritable, configFrom, parseIntArg, parseProtocol, type ConfigArgs } from './experiment.js';
@@ -28,7 +26,7 @@ export interface ModelMeta {
   seed: number;
   /** Shape of the data it was trained on, checked on load. */
   data: { users: number; items: number; interactions: number };
-  trained: { epochs: number; bestEpoch: number; valAuc: number | null; trainSeconds: number };
+  trained: { epochs: number; bestEpoch: number; valAuc: number | null; valNdcg10?: number | null; refitEpochs?: number; trainSeconds: number };
 }
 
 function dataShape(ds: Dataset): ModelMeta['data'] {
@@ -80,19 +78,22 @@ export function register(program: Command): void {
     .option('--protocol <p>', 'din | dien | ranking | ms-recommenders', 'dien')
     .option('--dim <n>', 'embedding size').option('--epochs <n>', 'training epochs')
     .option('--batch-size <n>', 'minibatch size').option('--lr <x>', 'Adam learning rate')
+    .option('--loss <l>', 'bce | bpr (bpr: ranking protocols only)').option('--negatives <n>', 'bpr: negatives per positive')
+    .option('--dropout <p>', "dropout in the models' MLP heads")
     .option('--json', 'print the training summary as JSON')
     .action(async (o: ConfigArgs & { data: string; model: string; out: string; seed: string; protocol: string; json?: boolean }) => {
       if (!isModelName(o.model)) throw new UserError(`--model: unknown model "${o.model}" (known: ${MODEL_NAMES.join(', ')})`);
       const seed = parseIntArg('--seed', o.seed, 0);
       const protocol = parseProtocol(o.protocol);
-      const config = configFrom(o);
+      const config = configFrom(o, protocol);
       checkWritable('--out', o.out);
       const ds = await loadDataset(o.data);
       const prepared = prepareSplit(ds, protocol, seed, config);
-      const model = buildModel(o.model, ds, prepared, config);
-      const tr = trainModel(model, prepared.train, { config, rng: new Rng(deriveSeed(seed, o.model, 'batches')) });
+      const { model, train: tr, refitEpochs, trainSeconds } = fitModel(o.model, ds, prepared, config);
       const meta: ModelMeta = { kind: 'dpgcn-model', model: o.model, config, dataSpec: o.data, protocol, seed, data: dataShape(ds),
-        trained: { epochs: tr.loss.length, bestEpoch: tr.bestEpoch, valAuc: r4(tr.bestValAuc), trainSeconds: +tr.trainSeconds.toFixed(3) } };
+        trained: { epochs: tr.loss.length, bestEpoch: tr.bestEpoch, valAuc: r4(tr.bestValAuc),
+          ...(tr.valNdcg10 ? { valNdcg10: r4(tr.valNdcg10[tr.bestEpoch - 1]) } : {}),
+          ...(refitEpochs !== undefined ? { refitEpochs } : {}), trainSeconds: +trainSeconds.toFixed(3) } };
       const tensors: Record<string, CheckpointTensor> = {};
       for (const [name, t] of Object.entries(model.module.stateDict())) tensors[name] = { shape: t.shape, data: t.data };
       await saveCheckpoint(o.out, { meta, tensors });

@@ -14,17 +14,23 @@ import { auc, gauc, rankingMetrics, type RankingMetrics } from './metrics.js';
 /** Evaluation batches can be larger than training ones: no tape is kept. */
 const EVAL_BATCH = 2048;
 
+/** Runs fn with the model's parameters frozen (see Recommender.freeze). */
+export function frozen<T>(model: Recommender, fn: () => T): T {
+  const release = model.freeze?.();
+  try { return fn(); } finally { release?.(); }
+}
+
 /** Logits of every instance of set. */
 export function scoreSet(model: Recommender, src: HistorySource, set: InstanceSet, config: ModelConfig): Float32Array {
   const out = new Float32Array(set.length);
   let o = 0;
-  noGrad(() => {
+  frozen(model, () => noGrad(() => {
     for (const idx of sequentialBatches(set.length, EVAL_BATCH)) {
       const batch = makeBatch(src, set, idx, config.maxLen);
       tidy(() => { out.set(model.forward(batch, false).data, o); });
       o += idx.length;
     }
-  });
+  }));
   return out;
 }
 
@@ -71,11 +77,13 @@ export function rankCandidates(model: Recommender, user: number, items: Int32Arr
 export function evaluateRanking(model: Recommender, task: RankingTask, config: ModelConfig, ks: number[] = [5, 10, 20]): RankingResult {
   const t0 = performance.now();
   const lists: Int32Array[] = [], rel: ArrayLike<number>[] = [];
-  for (let k = 0; k < task.users.length; k++) {
-    const u = task.users[k];
-    const ranked = rankCandidates(model, u, task.candidates(u, k), task.history(u, k), config, task.time?.(u, k) ?? 0, task.query?.(u, k) ?? -1);
-    lists.push(ranked.items); rel.push(task.relevant(u, k));
-  }
+  frozen(model, () => {
+    for (let k = 0; k < task.users.length; k++) {
+      const u = task.users[k];
+      const ranked = rankCandidates(model, u, task.candidates(u, k), task.history(u, k), config, task.time?.(u, k) ?? 0, task.query?.(u, k) ?? -1);
+      lists.push(ranked.items); rel.push(task.relevant(u, k));
+    }
+  });
   const seconds = (performance.now() - t0) / 1000;
   return { metrics: rankingMetrics(lists, rel, ks), seconds };
 }

@@ -6,10 +6,10 @@
  * for model selection, a test instance set for AUC, and the ranking task
  * (candidates, relevant items, history) for P/R/NDCG@k.
  *
- * Validation: the split's own validation items when it has them; otherwise,
- * for a valFraction of users with at least 5 training items, the last one in
- * time order is held out of training instances (it stays in the graph, which
- * is fixed by the split; this affects model selection only, never test).
+ * Validation comes from the split's own validation items only (they are out
+ * of the split's training items and its graph): the experiment carves them
+ * out of the training split to select the epoch count, then refits on the
+ * whole training split without validation (see prepareSplit).
  */
 import type { Rng } from '../tensor/rng.js';
 import type { Interactions } from '../data/types.js';
@@ -30,11 +30,11 @@ export interface RankingData extends TrainData {
   graphInteractions: Interactions;
 }
 
-export interface RankingDataOptions { rng: Rng; negatives?: number; valFraction?: number }
+export interface RankingDataOptions { rng: Rng; negatives?: number }
 
 export function rankingData(split: RankingSplit, opts: RankingDataOptions): RankingData {
   const ds = split.dataset, it = ds.interactions, rng = opts.rng;
-  const negRatio = opts.negatives ?? 1, valF = opts.valFraction ?? 0.1;
+  const negRatio = opts.negatives ?? 1;
   const seq: number[] = [], seqTime: number[] = [], userStart = new Int32Array(ds.numUsers + 1);
   const lastTime = new Float64Array(ds.numUsers);
   for (let u = 0; u < ds.numUsers; u++) {
@@ -52,21 +52,16 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
   const hasVal = split.val.items.length > 0;
   // validation ranking task: each validation user's held-out items ranked against every item it has
   // no training instance for, with the history its training instances end at (as evaluation does)
-  const vUsers: number[] = [], vRel: Int32Array[] = [], vExcl: Int32Array[] = [], vHist: [number, number][] = [], vTime: number[] = [];
+  const vUsers: number[] = [], vRel: Int32Array[] = [], vExcl: Int32Array[] = [], vTime: number[] = [];
   const itemTime = (u: number, i: number): number => {
     for (let k = ds.userPtr[u]; k < ds.userPtr[u + 1]; k++) if (it.item[k] === i) return it.time[k];
     return lastTime[u];
   };
   for (let u = 0; u < ds.numUsers; u++) {
     const a = userStart[u], b = userStart[u + 1];
-    const holdLast = !hasVal && b - a >= 5 && rng.uniform() < valF;
-    for (let p = a; p < (holdLast ? b - 1 : b); p++) {
+    for (let p = a; p < b; p++) {
       train.add(u, seqItems[p], 1, seqTime[p], a, p);
       for (let r = 0; r < negRatio; r++) train.add(u, sampler.sample(u, rng), 0, seqTime[p], a, p);
-    }
-    if (holdLast) {
-      val.add(u, seqItems[b - 1], 1, seqTime[b - 1], a, b - 1); val.add(u, sampler.sample(u, rng), 0, seqTime[b - 1], a, b - 1);
-      vUsers.push(u); vRel.push(seqItems.slice(b - 1, b)); vExcl.push(seqItems.slice(a, b - 1).sort()); vHist.push([a, b - 1]); vTime.push(seqTime[b - 1]);
     }
     if (hasVal) {
       for (let p = split.val.ptr[u]; p < split.val.ptr[u + 1]; p++) {
@@ -75,7 +70,7 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
       }
       if (split.val.ptr[u + 1] > split.val.ptr[u]) {
         vUsers.push(u); vRel.push(split.val.items.slice(split.val.ptr[u], split.val.ptr[u + 1]));
-        vExcl.push(split.train.items.slice(split.train.ptr[u], split.train.ptr[u + 1])); vHist.push([a, b]); vTime.push(lastTime[u]);
+        vExcl.push(split.train.items.slice(split.train.ptr[u], split.train.ptr[u + 1])); vTime.push(lastTime[u]);
       }
     }
     const rel = relevantItems(split, u), neg = split.sampled.items.subarray(split.sampled.ptr[u], split.sampled.ptr[u + 1]);
@@ -90,7 +85,7 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
     users: Int32Array.from(vUsers),
     candidates: (_u, k) => complement(numItems, vExcl[k]),
     relevant: (_u, k) => vRel[k],
-    history: (_u, k) => seqItems.subarray(vHist[k][0], vHist[k][1]),
+    history: (u) => seqItems.subarray(userStart[u], userStart[u + 1]),
     time: (_u, k) => vTime[k],
   };
   return { src: { seqItems, maxLen: 50 }, train: train.build(), val: val.build(), test: test.build(),

@@ -10,9 +10,11 @@
  * takes a minibatch of training positives, draws config.negatives items per
  * positive that its user has no training interaction with (fresh every
  * epoch), scores positives and negatives in one forward pass and minimises
- * mean(softplus(s_neg - s_pos)) = -mean(log sigmoid(s_pos - s_neg)). The
- * epoch kept is then the one with the best validation NDCG@10 (the
- * validation users' held-out items ranked as evaluation ranks test items).
+ * mean(softplus(s_neg - s_pos)) = -mean(log sigmoid(s_pos - s_neg)).
+ *
+ * Ranking protocols (data.pairs with validation users) keep the epoch with
+ * the best validation NDCG@10 (the validation users' held-out items ranked
+ * as evaluation ranks test items), whatever the loss.
  */
 import { Adam } from '../optim/adam.js';
 import { backward } from '../autograd/engine.js';
@@ -42,8 +44,6 @@ export interface TrainOptions {
   rng: Rng;
   /** Stop after this many epochs without a better validation score (default: never). */
   patience?: number;
-  /** Also compute validation NDCG@10 under bce (when data.pairs has users); bpr always does. */
-  valRanking?: boolean;
   onEpoch?(info: EpochInfo): void;
   /** Called after every step (progress bars). */
   onStep?(done: number, total: number): void;
@@ -57,9 +57,9 @@ export interface TrainResult {
   /** 1-based epoch whose parameters were kept (the last one when validation is unavailable). */
   bestEpoch: number;
   bestValAuc: number;
-  /** Validation NDCG@10 per epoch, when computed (bpr, or valRanking set). */
+  /** Validation NDCG@10 per epoch (ranking protocols with validation users). */
   valNdcg10?: number[];
-  /** What selected the epoch: 'auc' or 'ndcg10' (bpr with validation users). */
+  /** What selected the epoch: 'auc' or 'ndcg10' (ranking protocols with validation users). */
   selectedOn: 'auc' | 'ndcg10';
   trainSeconds: number;
 }
@@ -99,8 +99,8 @@ export function trainModel(model: Recommender, data: TrainData, opts: TrainOptio
   const stepsPerEpoch = Math.ceil(n / Math.max(1, config.batchSize));
   const total = stepsPerEpoch * config.epochs;
   const loss: number[] = [], valAuc: number[] = [], valNdcg: number[] = [];
-  const rankVal = !!data.pairs && data.pairs.valRanking.users.length > 0 && (bpr || !!opts.valRanking);
-  const selectNdcg = bpr && rankVal;
+  // ranking protocols select on what they are evaluated on, whatever the loss
+  const rankVal = !!data.pairs && data.pairs.valRanking.users.length > 0;
   let best = -Infinity, bestEpoch = 0, bestState: ReturnType<typeof model.module.stateDict> | null = null;
   let since = 0, done = 0;
   for (let e = 0; e < config.epochs; e++) {
@@ -133,7 +133,7 @@ export function trainModel(model: Recommender, data: TrainData, opts: TrainOptio
     valAuc.push(va);
     const vn = rankVal ? validationNdcg10(model, data.pairs!.valRanking, config) : NaN;
     if (rankVal) valNdcg.push(vn);
-    const score = selectNdcg ? vn : va;
+    const score = rankVal ? vn : va;
     if (Number.isNaN(score)) {
       bestEpoch = e + 1; bestState = null; // no validation: keep the latest parameters
     } else if (score > best) {
@@ -147,8 +147,8 @@ export function trainModel(model: Recommender, data: TrainData, opts: TrainOptio
     if (opts.patience !== undefined && since >= opts.patience) break;
   }
   if (bestState && bestEpoch !== loss.length) model.module.loadStateDict(bestState);
-  const bestValAuc = selectNdcg ? (valAuc[bestEpoch - 1] ?? NaN) : (best === -Infinity ? NaN : best);
-  return { loss, valAuc, bestEpoch, bestValAuc, ...(rankVal ? { valNdcg10: valNdcg } : {}), selectedOn: selectNdcg ? 'ndcg10' : 'auc',
+  const bestValAuc = rankVal ? (valAuc[bestEpoch - 1] ?? NaN) : (best === -Infinity ? NaN : best);
+  return { loss, valAuc, bestEpoch, bestValAuc, ...(rankVal ? { valNdcg10: valNdcg } : {}), selectedOn: rankVal ? 'ndcg10' : 'auc',
     trainSeconds: (performance.now() - t0) / 1000 };
 }
 

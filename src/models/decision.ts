@@ -225,7 +225,12 @@ export class DecisionLayer extends Module {
 
   /** The additive logit term beta * <a_b, P^T unit(e_b)> / sqrt(m) per row (actions B x m, itemRows B x d). */
   adjustment(actions: Float32Array, itemRows: Float32Array): Float32Array {
-    const m = this.actionDim, B = actions.length / m, z = this.project(itemRows);
+    return this.adjustmentProjected(actions, this.project(itemRows));
+  }
+
+  /** adjustment() with the item rows already projected (z: B x m, see project). */
+  adjustmentProjected(actions: Float32Array, z: Float32Array): Float32Array {
+    const m = this.actionDim, B = actions.length / m;
     const f = this.opts.beta / Math.sqrt(m), out = new Float32Array(B);
     for (let b = 0; b < B; b++) {
       let s = 0;

@@ -144,24 +144,67 @@ export class GraphRecommender implements Recommender {
    */
   stateItemTable(): Float32Array { return this.module.gcn.emb.item.weight.data; }
 
-  forward(batch: Batch, training: boolean): Tensor {
-    this.module.train(training);
-    const B = batch.size, dec = this.decision;
+  /** Final embeddings of every node while frozen (see freeze). */
+  private frozenTables: EmbeddingTables | null = null;
+  /** Every item's row projected on the decision layer's action space while frozen. */
+  private frozenProjected: Float32Array | null = null;
+
+  /** Propagates once; eval-mode forwards read the batch's rows from the tables until release. */
+  freeze(): () => void {
+    if (this.frozenTables) return () => {}; // nested: the outer freeze owns the tables
+    this.frozenTables = this.tables();
+    this.frozenProjected = this.decision ? this.decision.project(this.frozenTables.item) : null;
+    return () => { this.frozenTables = null; this.frozenProjected = null; };
+  }
+
+  /** The batch's user, item and query rows: propagated for this batch, or read from frozen tables. */
+  private batchRows(batch: Batch, training: boolean): { eu: Tensor; ei: Tensor; eq: Tensor } {
+    const tb = training ? null : this.frozenTables;
+    if (tb) {
+      return { eu: tableRows(tb.user, batch.user, tb.dim), ei: tableRows(tb.item, batch.item, tb.dim),
+        eq: this.queryRows(tb.query.length ? tableRows(tb.query, batch.query, tb.dim) : undefined, batch.query) };
+    }
     const q = batch.query.map((x) => Math.max(0, x));
     const out = this.module.gcn.encode({ user: batch.user, item: batch.item, query: this.graph.counts.query > 0 ? q : new Int32Array(0) },
       training ? ownEdges(batch, this.queryItemCount) : undefined);
-    const eu = this.userRows(out.user!, batch.user), ei = out.item!;
-    const eq = this.queryRows(out.query, batch.query);
+    return { eu: this.userRows(out.user!, batch.user), ei: out.item!, eq: this.queryRows(out.query, batch.query) };
+  }
+
+  forward(batch: Batch, training: boolean): Tensor {
+    this.module.train(training);
+    const B = batch.size, dec = this.decision;
+    const { eu, ei, eq } = this.batchRows(batch, training);
     const logits = this.head.forward({ eu, ei, eq, users: batch.user, items: batch.item });
     // the adjustment only at scoring time: added in training too, the BCE head co-adapts to this epoch's
     // policy (it learns to undo or lean on it) and d-gcn's base model drifts from gcn's (measured under
     // the DIN protocol: test AUC 0.662 with it in training, 0.670 without, same seeds)
     if (!dec || training) return logits;
-    const adj = noGrad(() => {
-      const s = dec.states(eu.data, this.staticMean(batch.user), batch.history, batch.historyLen, batch.maxLen, this.stateItemTable());
-      return dec.adjustmentTensor(dec.actions(s, B), ei.data);
-    });
-    return add(logits, adj);
+    return add(logits, noGrad(() => this.adjustment(dec, batch, eu.data, ei.data)));
+  }
+
+  /**
+   * The decision layer's (B,1) logit term. Rows with the same user and
+   * history share a state, so the state and the actor run once per distinct
+   * context (a ranking batch is one user's candidates); while frozen the
+   * projected item rows come from a table projected once.
+   */
+  private adjustment(dec: DecisionLayer, batch: Batch, eu: Float32Array, ei: Float32Array): Tensor {
+    const B = batch.size, d = this.dim, m = dec.actionDim, L = batch.maxLen;
+    const { reps, of } = distinctContexts(batch);
+    const R = reps.length, users = Int32Array.from(reps, (b) => batch.user[b]);
+    const ru = new Float32Array(R * d), rh = new Int32Array(R * L), rl = Int32Array.from(reps, (b) => batch.historyLen[b]);
+    reps.forEach((b, r) => { ru.set(eu.subarray(b * d, (b + 1) * d), r * d); rh.set(batch.history.subarray(b * L, (b + 1) * L), r * L); });
+    const a = dec.actions(dec.states(ru, this.staticMean(users), rh, rl, L, this.stateItemTable()), R);
+    const acts = new Float32Array(B * m);
+    for (let b = 0; b < B; b++) acts.set(a.subarray(of[b] * m, (of[b] + 1) * m), b * m);
+    let z: Float32Array;
+    if (this.frozenProjected) {
+      z = new Float32Array(B * m);
+      for (let b = 0; b < B; b++) z.set(this.frozenProjected.subarray(batch.item[b] * m, (batch.item[b] + 1) * m), b * m);
+    } else {
+      z = dec.project(ei);
+    }
+    return tensor(dec.adjustmentProjected(acts, z), [B, 1]);
   }
 
   /** Every user's, item's and query's final embedding (noGrad, eval mode), overrides applied to users. */
@@ -182,12 +225,7 @@ export class GraphRecommender implements Recommender {
 
   /** Fusion logits of (user, item, query) triples from precomputed tables (no decision term). */
   logitsFromTables(tb: EmbeddingTables, users: Int32Array, items: Int32Array, queries: Int32Array): Float32Array {
-    const d = tb.dim;
-    const rows = (tab: Float32Array, ids: Int32Array) => {
-      const o = new Float32Array(ids.length * d);
-      ids.forEach((i, b) => { if (i >= 0) o.set(tab.subarray(i * d, (i + 1) * d), b * d); });
-      return tensor(o, [ids.length, d]);
-    };
+    const d = tb.dim, rows = (tab: Float32Array, ids: Int32Array) => tableRows(tab, ids, d);
     const was = this.module.training;
     this.module.train(false);
     const out = tidy(() => noGrad(() => {
@@ -231,6 +269,30 @@ export class GraphRecommender implements Recommender {
       evalEpisodes: o.evalEpisodes ?? 128,
     }, r);
   }
+}
+
+/** For each row, the first row with the same user and history (reps: those first rows; of: row -> index in reps). */
+function distinctContexts(batch: Batch): { reps: Int32Array; of: Int32Array } {
+  const L = batch.maxLen, first = new Map<number, number[]>(), reps: number[] = [], of = new Int32Array(batch.size);
+  const same = (a: number, b: number) => {
+    if (batch.historyLen[a] !== batch.historyLen[b]) return false;
+    for (let j = 0; j < L; j++) if (batch.history[a * L + j] !== batch.history[b * L + j]) return false;
+    return true;
+  };
+  for (let b = 0; b < batch.size; b++) {
+    const cands = first.get(batch.user[b]) ?? [];
+    let r = cands.find((k) => same(reps[k], b));
+    if (r === undefined) { r = reps.length; reps.push(b); cands.push(r); first.set(batch.user[b], cands); }
+    of[b] = r;
+  }
+  return { reps: Int32Array.from(reps), of };
+}
+
+/** Rows ids of a row-major (n x d) table as a (B x d) tensor; id -1 gives a zero row. */
+function tableRows(tab: Float32Array, ids: Int32Array, d: number): Tensor {
+  const o = new Float32Array(ids.length * d);
+  ids.forEach((i, b) => { if (i >= 0) o.set(tab.subarray(i * d, (i + 1) * d), b * d); });
+  return tensor(o, [ids.length, d]);
 }
 
 /** A stream derived from rng's seed without drawing from rng. */

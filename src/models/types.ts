@@ -81,6 +81,12 @@ export interface Recommender {
   forward(batch: Batch, training: boolean): Tensor;
   /** Extra work after each epoch (the DDPG decision layer trains here). */
   afterEpoch?(epoch: number, rng: Rng): void;
+  /**
+   * Evaluation with fixed parameters (many forward calls, no training step in
+   * between): the model may cache what does not depend on the batch until the
+   * returned release is called. Graph models propagate once instead of per call.
+   */
+  freeze?(): () => void;
 }
 
 export type ModelName = 'embedding-mlp' | 'wide-deep' | 'pnn' | 'din' | 'gcn' | 'd-gcn' | 'dp-gcn';

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Rng } from '../../src/index.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/models/types.js';
-import { runExperiment, prepareSplit, buildModel, lossFor } from '../../src/eval/experiment.js';
+import { runExperiment, prepareSplit, buildModel, fitModel, lossFor } from '../../src/eval/experiment.js';
 import { parseExperimentResult } from '../../src/eval/result_types.js';
 import { renderTable } from '../../src/eval/table.js';
 import { trainModel, safeAuc, bprLoss, validationNdcg10 } from '../../src/eval/trainer.js';
@@ -81,18 +81,19 @@ t('bpr loss: mean softplus(s_neg - s_pos), negatives in blocks after the positiv
 
 t('bpr training runs end to end on a tiny ranking split, lowers its loss and selects on validation NDCG@10', () => {
   const prepared = prepareSplit(ds, 'ms-recommenders', 1, config);
-  const p = prepared.train.pairs!;
+  const sel = prepared.selection!;
+  const p = sel.train.pairs!;
   assert.ok(p.valRanking.users.length > 0);
   // a pair batch repeats the positive's context for its negatives
-  const b = pairBatch(prepared.train.src, prepared.train.train, [0, 1], Int32Array.from([7, 8, 9, 10]), 8);
+  const b = pairBatch(sel.train.src, sel.train.train, [0, 1], Int32Array.from([7, 8, 9, 10]), 8);
   assert.is(b.size, 6);
   assert.equal(Array.from(b.label!), [1, 1, 0, 0, 0, 0]);
   assert.equal(Array.from(b.item.subarray(2)), [7, 8, 9, 10]);
   assert.is(b.user[4], b.user[0]);
   assert.equal(Array.from(b.history.subarray(5 * 8, 6 * 8)), Array.from(b.history.subarray(8, 16)));
   const cfg: ModelConfig = { ...config, loss: 'bpr', negatives: 2, epochs: 4 };
-  const model = buildModel('embedding-mlp', ds, prepared, cfg);
-  const tr = trainModel(model, prepared.train, { config: cfg, rng: new Rng(3) });
+  const model = buildModel('embedding-mlp', ds, prepared, cfg, sel.graphInteractions);
+  const tr = trainModel(model, sel.train, { config: cfg, rng: new Rng(3) });
   assert.is(tr.loss.length, 4);
   assert.is(tr.selectedOn, 'ndcg10');
   assert.ok(tr.loss[3] < tr.loss[0], `loss ${tr.loss.join(', ')}`);
@@ -106,8 +107,40 @@ t('bpr training runs end to end on a tiny ranking split, lowers its loss and sel
   assert.ok(cand.includes(p.valRanking.relevant(u, 0)[0]));
   for (const h of Array.from(p.valRanking.history(u, 0))) assert.not.ok(cand.includes(h));
   // seeded: same run, same losses
-  const again = trainModel(buildModel('embedding-mlp', ds, prepared, cfg), prepared.train, { config: cfg, rng: new Rng(3) });
+  const again = trainModel(buildModel('embedding-mlp', ds, prepared, cfg, sel.graphInteractions), sel.train, { config: cfg, rng: new Rng(3) });
   assert.equal(again.loss, tr.loss);
+});
+
+t('ranking protocols select on a validation split held out of training and graph, then refit on the whole training split', () => {
+  for (const protocol of ['ms-recommenders', 'ranking'] as const) {
+    const prepared = prepareSplit(ds, protocol, 2, config);
+    const sel = prepared.selection!;
+    const key = (u: number, i: number) => u * ds.numItems + i;
+    const pairs = (it: { user: Int32Array; item: Int32Array; length: number }) => new Set(Array.from({ length: it.length }, (_, k) => key(it.user[k], it.item[k])));
+    const fullGraph = pairs(prepared.graphInteractions), selGraph = pairs(sel.graphInteractions);
+    const v = sel.train.pairs!.valRanking;
+    assert.ok(v.users.length > 0, protocol);
+    let held = 0;
+    v.users.forEach((u, k) => {
+      for (const i of Array.from(v.relevant(u, k))) {
+        held++;
+        assert.not.ok(selGraph.has(key(u, i)), `${protocol}: validation pair in the selection graph`);
+        assert.ok(fullGraph.has(key(u, i)), `${protocol}: validation pair missing from the final graph`);
+      }
+    });
+    assert.is(fullGraph.size - selGraph.size, held, protocol);
+    // the final training split has no validation of its own, and the test split is the one without a selection split
+    assert.is(prepared.train.val.length, 0);
+    assert.is(prepared.train.pairs!.valRanking.users.length, 0);
+    for (let k = 0; k < prepared.test.length; k++) assert.not.ok(fullGraph.has(key(prepared.test.user[k], prepared.test.item[k])));
+  }
+  const prepared = prepareSplit(ds, 'ms-recommenders', 2, config);
+  const cfg: ModelConfig = { ...config, epochs: 3 };
+  const fit = fitModel('gcn', ds, prepared, cfg);
+  assert.is(fit.refitEpochs, fit.train.bestEpoch);
+  assert.is(fit.train.selectedOn, 'ndcg10');
+  assert.is(fit.train.loss.length, 3);
+  assert.ok(fit.trainSeconds >= fit.train.trainSeconds);
 });
 
 t('bpr is refused outside ranking protocols; ranking protocols run with it', () => {

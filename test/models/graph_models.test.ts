@@ -44,6 +44,21 @@ T('forward gives (B,1) finite logits for every model and aggregation', () => {
   }
 });
 
+T('frozen evaluation (one propagation, rows read from tables) scores as per-batch propagation does', () => {
+  const b = batchOf(Math.min(24, split.test.length), split.test);
+  for (const name of NAMES) {
+    for (const aggregation of ['sym', 'max'] as const) {
+      const m = make(name, 7, { aggregation });
+      const live = logits(m, b);
+      const release = m.freeze();
+      const cached = logits(m, b);
+      release();
+      assertClose(cached, live, { atol: 1e-5, rtol: 1e-5 }, `${name}/${aggregation}`);
+      tidy(() => { m.forward(b, true); }); // training forwards never read the tables
+    }
+  }
+});
+
 T('only dp-gcn embeds static features; only d-gcn and dp-gcn have a decision layer', () => {
   assert.is(make('gcn').decision, null);
   assert.ok(make('d-gcn').decision);

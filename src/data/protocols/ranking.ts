@@ -40,16 +40,19 @@ export interface RankingOptions {
 /** Builds a RankingSplit from a per-interaction role (0 train, 1 val, 2 test). */
 export function rankingFromRoles(ds: Dataset, role: Uint8Array, opts: RankingOptions, protocol: RankingSplit['protocol']): RankingSplit {
   const it = ds.interactions;
-  const pick = (r: number, relevantOnly = false) => {
+  // a repeated (user, item) pair with one copy in training is a training item: held out, it could
+  // never be ranked (candidates exclude training items) and its pair would still be in the graph
+  const pick = (r: number, relevantOnly = false, train?: UserItems) => {
     const us: number[] = [], is: number[] = [];
     for (let k = 0; k < it.length; k++) {
       if (role[k] !== r) continue;
       if (relevantOnly && opts.threshold !== undefined && it.rating && it.rating[k] < opts.threshold) continue;
+      if (train && hasItem(train, it.user[k], it.item[k])) continue;
       us.push(it.user[k]); is.push(it.item[k]);
     }
     return userItemSets(ds.numUsers, us, is);
   };
-  const train = pick(0), val = pick(1), test = pick(2), relevant = pick(2, true);
+  const train = pick(0), val = pick(1, false, train), test = pick(2, false, train), relevant = pick(2, true, train);
   const all = userItemSets(ds.numUsers, it.user, it.item);
   const nNeg = opts.negatives ?? 100;
   const ptr = new Int32Array(ds.numUsers + 1), out: number[] = [];
