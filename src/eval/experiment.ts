@@ -135,6 +135,7 @@ export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, 
   let selDone = 0;
   const tr = trainModel(selModel, sel.train, { config, rng: batches(), onEpoch: hooks.onEpoch,
     onStep: (d, total) => { selDone = d; hooks.onStep?.(d, total); } });
+  selModel.dispose?.();
   const refit = { ...config, epochs: tr.bestEpoch };
   const model = buildModel(name, ds, prepared, refit);
   const fin = trainModel(model, prepared.train, { config: refit, rng: batches(),

@@ -30,6 +30,12 @@ export class HeteroGraph {
   private cache = new Map<string, CsrMatrix>();
   constructor(readonly counts: Record<NodeType, number>, readonly adj: Record<RelationName, CsrMatrix>) {}
 
+  /** Returns every matrix's backend-resident copies now (see CsrMatrix.dispose); the graph stays usable. */
+  dispose(): void {
+    for (const r of RELATIONS) this.adj[r.name].dispose();
+    for (const m of this.cache.values()) m.dispose();
+  }
+
   /** Number of edges per relation. */
   relationNnz(): Record<RelationName, number> {
     const out = {} as Record<RelationName, number>;

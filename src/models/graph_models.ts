@@ -157,6 +157,8 @@ export class GraphRecommender implements Recommender {
     return () => { this.frozenTables = null; this.frozenProjected = null; };
   }
 
+  dispose(): void { this.graph.dispose(); }
+
   /** The batch's user, item and query rows: propagated for this batch, or read from frozen tables. */
   private batchRows(batch: Batch, training: boolean): { eu: Tensor; ei: Tensor; eq: Tensor } {
     const tb = training ? null : this.frozenTables;

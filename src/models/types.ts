@@ -87,6 +87,8 @@ export interface Recommender {
    * returned release is called. Graph models propagate once instead of per call.
    */
   freeze?(): () => void;
+  /** Returns backend memory the model holds besides its parameters (graph models: the graph's resident copies) now. */
+  dispose?(): void;
 }
 
 export type ModelName = 'embedding-mlp' | 'wide-deep' | 'pnn' | 'din' | 'gcn' | 'd-gcn' | 'dp-gcn';

@@ -12,7 +12,7 @@ export interface ResidentCsr { rowPtr: Int32Array; colIdx: Int32Array; values: F
 
 export class CsrMatrix {
   private cachedT: CsrMatrix | null = null;
-  private resident = new Map<string, ResidentCsr>();
+  private resident = new Map<string, { backend: Backend; csr: ResidentCsr }>();
 
   constructor(
     readonly rows: number,
@@ -92,10 +92,29 @@ export class CsrMatrix {
       const rowPtr = b.allocI32(this.rowPtr.length); rowPtr.set(this.rowPtr);
       const colIdx = b.allocI32(this.colIdx.length); colIdx.set(this.colIdx);
       const values = b.allocF32(this.values.length); values.set(this.values);
-      r = { rowPtr, colIdx, values };
+      r = { backend: b, csr: { rowPtr, colIdx, values } };
       this.resident.set(b.name, r);
     }
-    return r;
+    return r.csr;
+  }
+
+  /**
+   * Returns the backend-resident copies (and the cached transpose's) now
+   * rather than when the garbage collector gets to them: wasm memory is
+   * reserved, not shared with the JS heap, so a run that builds many graphs
+   * (a selection model, then the refit) would otherwise grow it. The matrix
+   * stays usable; a later residentOn copies again.
+   */
+  dispose(): void {
+    this.releaseResident();
+    if (this.cachedT && this.cachedT !== this) this.cachedT.releaseResident();
+  }
+
+  private releaseResident(): void {
+    for (const { backend, csr } of this.resident.values()) {
+      backend.free(csr.rowPtr); backend.free(csr.colIdx); backend.free(csr.values);
+    }
+    this.resident.clear();
   }
 
   /** Row degrees (entry counts). */

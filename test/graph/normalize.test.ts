@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { CsrMatrix } from '../../src/sparse/csr.js';
 import { symNormalize, meanNormalize, addSelfLoops } from '../../src/sparse/normalize.js';
 import { csrFromEdges } from '../../src/graph/adjacency.js';
+import { currentBackend } from '../../src/backend/registry.js';
 
 const test = suite('graph/normalize');
 
@@ -45,6 +46,21 @@ test('addSelfLoops keeps columns sorted and adds to an existing diagonal', () =>
   const l = addSelfLoops(m);
   close(dense(l), [[1, 0, 1], [0, 2, 0], [1, 1, 1]]);
   for (let i = 0; i < 3; i++) for (let p = l.rowPtr[i] + 1; p < l.rowPtr[i + 1]; p++) assert.ok(l.colIdx[p] > l.colIdx[p - 1]);
+});
+
+test('dispose returns resident copies (matrix and transpose) and the matrix stays usable', () => {
+  const b = currentBackend();
+  const m = CsrMatrix.fromCoo(3, 4, [0, 1, 2, 2], [1, 3, 0, 2], [1, 2, 3, 4]);
+  const base = b.liveAllocations();
+  m.residentOn(b); m.transpose().residentOn(b);
+  const held = b.liveAllocations() - base;
+  assert.is(held, b.name === 'wasm' ? 6 : 0);
+  m.dispose();
+  assert.is(b.liveAllocations(), base);
+  const again = m.residentOn(b);
+  assert.equal(Array.from(again.values), [1, 2, 3, 4]);
+  m.dispose();
+  assert.is(b.liveAllocations(), base);
 });
 
 test('csrFromEdges matches CsrMatrix.fromCoo (sum and binary duplicates)', () => {
