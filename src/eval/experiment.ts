@@ -173,7 +173,7 @@ export interface RunResult {
   model: Recommender;
   seed: SeedResult & { gauc: number; bestEpoch: number; valAuc: number; rankSeconds: number;
     loss: 'bce' | 'bpr'; valNdcg10?: number; refitEpochs?: number };
-  curves: { loss: number[]; valAuc: number[] };
+  curves: { loss: number[]; valAuc: number[]; valNdcg10?: number[] };
   ranking: { p5: number; p10: number; ndcg5: number; ndcg10: number; recall10: number; hit10: number; map: number };
 }
 
@@ -192,7 +192,7 @@ export function runOne(name: ModelName, ds: Dataset, prepared: PreparedSplit, co
       bestEpoch: tr.bestEpoch, valAuc: tr.bestValAuc, rankSeconds: rk.seconds, loss,
       ...(refitEpochs !== undefined ? { refitEpochs } : {}),
       ...(tr.valNdcg10 ? { valNdcg10: tr.valNdcg10[tr.bestEpoch - 1] } : {}) },
-    curves: { loss: tr.loss, valAuc: tr.valAuc },
+    curves: { loss: tr.loss, valAuc: tr.valAuc, ...(tr.valNdcg10 ? { valNdcg10: tr.valNdcg10 } : {}) },
     ranking: { p5: m5.precision, p10: m10.precision, ndcg5: m5.ndcg, ndcg10: m10.ndcg, recall10: m10.recall, hit10: m10.hitRate, map: rk.metrics.map },
   };
 }
@@ -255,7 +255,8 @@ export function runExperiment(opts: ExperimentOptions): ExperimentResult & { mod
       ndcg5: avg(rs.map((r) => r.ranking.ndcg5)), ndcg10: avg(rs.map((r) => r.ranking.ndcg10)),
       recall10: avg(rs.map((r) => r.ranking.recall10)), hitRate10: avg(rs.map((r) => r.ranking.hit10)), map: avg(rs.map((r) => r.ranking.map)),
       trainSeconds: avg(rs.map((r) => r.seed.trainSeconds)), testSeconds: avg(rs.map((r) => r.seed.testSeconds)),
-      curves: { loss: meanCurve(rs.map((r) => r.curves.loss)), valAuc: meanCurve(rs.map((r) => r.curves.valAuc)) },
+      curves: { loss: meanCurve(rs.map((r) => r.curves.loss)), valAuc: meanCurve(rs.map((r) => r.curves.valAuc)),
+        ...(rs.some((r) => r.curves.valNdcg10) ? { valNdcg10: meanCurve(rs.map((r) => r.curves.valNdcg10 ?? [])) } : {}) },
       perSeed: rs.map((r) => r.seed),
     };
     if (oracleAuc !== undefined) res.oracleGap = oracleAuc - res.auc.mean;

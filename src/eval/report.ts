@@ -106,10 +106,14 @@ export function renderReport(result: ExperimentResult): string {
   const seeds = (result.seeds ?? []).join(', ');
   const oracle = fin(result.oracleAuc) ? ` · oracle AUC ${result.oracleAuc.toFixed(4)}` : '';
 
-  const loss = lineChart('loss', 'Training loss per epoch (Fig. 3a)', 'training loss (BCE)',
+  const loss = lineChart('loss', 'Training loss per epoch (Fig. 3a)', 'training loss',
     models.map((m, i) => ({ name: m.name, color: color(i), values: m.curves?.loss ?? [] })));
   const valAuc = lineChart('valAuc', 'Validation AUC per epoch (Fig. 3b)', 'validation AUC',
     models.map((m, i) => ({ name: m.name, color: color(i), values: m.curves?.valAuc ?? [] })));
+  const ndcg = models.some((m) => m.curves?.valNdcg10?.length)
+    ? lineChart('valNdcg10', 'Validation NDCG@10 per epoch (the epoch count is selected on it)', 'validation NDCG@10',
+      models.map((m, i) => ({ name: m.name, color: color(i), values: m.curves?.valNdcg10 ?? [] })))
+    : '';
   const aucMin = Math.min(0.5, ...models.map((m) => m.auc?.mean).filter(fin));
   const auc = barChart('auc', 'Test AUC, mean ± sd over seeds (Fig. 4)', 'AUC',
     models.map((m, i) => ({ name: m.name, color: color(i), value: m.auc?.mean, sd: m.auc?.sd })), aucMin < 0.5 ? aucMin : 0.5, 4);
@@ -134,7 +138,7 @@ export function renderReport(result: ExperimentResult): string {
 ${table(result)}
 <p class="note">AUC and its sample sd over seeds; the other columns are means over seeds. Bold marks the best value in each column.</p>
 <h2>Training (Fig. 3)</h2>
-<div class="charts">${loss}${valAuc}</div>
+<div class="charts">${loss}${valAuc}${ndcg}</div>
 <p class="note">Curves are means over seeds, per epoch.</p>
 <h2>Accuracy (Figs. 4 and 5)</h2>
 <div class="charts">${auc}${rela}</div>

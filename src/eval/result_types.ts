@@ -24,7 +24,8 @@ export interface ModelResult {
   /** Mean over seeds: time to score the whole test set. */
   testSeconds: number;
   /** Per epoch, mean over seeds. */
-  curves: { loss: number[]; valAuc: number[] };
+  /** valNdcg10: ranking protocols, which select the epoch on it. */
+  curves: { loss: number[]; valAuc: number[]; valNdcg10?: number[] };
   perSeed?: SeedResult[];
 }
 
@@ -73,6 +74,7 @@ export function parseExperimentResult(json: unknown, source: string): Experiment
     if (!isObj(m.curves)) fail(`${at}.curves`, 'an object {loss, valAuc}');
     nums((m.curves as Record<string, unknown>).loss, `${at}.curves.loss`);
     nums((m.curves as Record<string, unknown>).valAuc, `${at}.curves.valAuc`);
+    if ((m.curves as Record<string, unknown>).valNdcg10 !== undefined) nums((m.curves as Record<string, unknown>).valNdcg10, `${at}.curves.valNdcg10`);
     if (m.perSeed !== undefined) {
       if (!Array.isArray(m.perSeed)) fail(`${at}.perSeed`, 'an array');
       (m.perSeed as unknown[]).forEach((s, j) => {

@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG, type ModelConfig } from '../../src/models/types.js';
 import { runExperiment, prepareSplit, buildModel, fitModel, lossFor } from '../../src/eval/experiment.js';
 import { parseExperimentResult } from '../../src/eval/result_types.js';
 import { renderTable } from '../../src/eval/table.js';
+import { renderReport } from '../../src/eval/report.js';
 import { trainModel, safeAuc, bprLoss, validationNdcg10 } from '../../src/eval/trainer.js';
 import { tensor } from '../../src/index.js';
 import { scoreSet } from '../../src/eval/evaluate.js';
@@ -147,6 +148,10 @@ t('bpr is refused outside ranking protocols; ranking protocols run with it', () 
   assert.throws(() => lossFor('din', { ...config, loss: 'bpr' }), /ranking protocol/);
   const r = runExperiment({ dataset: ds, protocol: 'ranking', models: ['gcn'], seeds: [1], config: { ...config, epochs: 1, loss: 'bpr' }, candidates: 'sampled' });
   assert.ok(r.models[0].ndcg10 >= 0 && r.models[0].ndcg10 <= 1);
+  // the curve the epoch was selected on travels with the result and is drawn in the report
+  assert.is(r.models[0].curves.valNdcg10?.length, 1);
+  parseExperimentResult(JSON.parse(JSON.stringify(r)), 'result');
+  assert.ok(renderReport(r).includes('Validation NDCG@10 per epoch'));
 });
 
 t.run();
