@@ -174,7 +174,7 @@ export class GraphRecommender implements Recommender {
 
   forward(batch: Batch, training: boolean): Tensor {
     this.module.train(training);
-    const B = batch.size, dec = this.decision;
+    const dec = this.decision;
     const { eu, ei, eq } = this.batchRows(batch, training);
     const logits = this.head.forward({ eu, ei, eq, users: batch.user, items: batch.item });
     // the adjustment only at scoring time: added in training too, the BCE head co-adapts to this epoch's
