@@ -10,6 +10,7 @@
 import { Rng } from '../tensor/rng.js';
 import { CsrMatrix } from '../sparse/csr.js';
 import { csrFromEdges } from '../graph/adjacency.js';
+import { cdfIndex } from '../util/sorted.js';
 
 export interface BenchGraph { name: string; nodes: number; adj: CsrMatrix; interactions: number; users: number; items: number }
 
@@ -33,10 +34,7 @@ function zipfSampler(n: number, s: number): (rng: Rng) => number {
   let acc = 0;
   for (let i = 0; i < n; i++) { acc += Math.pow(i + 1, -s); cdf[i] = acc; }
   return (rng) => {
-    const u = rng.uniform() * acc;
-    let lo = 0, hi = n - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] < u) lo = mid + 1; else hi = mid; }
-    return lo;
+    return cdfIndex(cdf, rng.uniform() * acc);
   };
 }
 

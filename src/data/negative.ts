@@ -5,6 +5,7 @@
  * user's sorted item list, so no per-user Set is built).
  */
 import type { Rng } from '../tensor/rng.js';
+import { cdfIndex, indexOfSorted } from '../util/sorted.js';
 
 /** Per-user sorted distinct item lists (a CSR pattern without values). */
 export interface UserItems { ptr: Int32Array; items: Int32Array }
@@ -28,13 +29,7 @@ export function userItemSets(numUsers: number, user: ArrayLike<number>, item: Ar
 
 /** True if `item` is in user u's sorted list. */
 export function hasItem(s: UserItems, u: number, item: number): boolean {
-  let lo = s.ptr[u], hi = s.ptr[u + 1] - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = s.items[mid];
-    if (v === item) return true;
-    if (v < item) lo = mid + 1; else hi = mid - 1;
-  }
-  return false;
+  return indexOfSorted(s.items, item, s.ptr[u], s.ptr[u + 1]) >= 0;
 }
 
 export interface NegativeSampler {
@@ -60,10 +55,7 @@ export function popularitySampler(numItems: number, items: ArrayLike<number>, ex
   let s = 0;
   for (let i = 0; i < numItems; i++) cdf[i] = s += Math.pow(cnt[i] + 1, alpha);
   const draw = (rng: Rng) => {
-    const x = rng.uniform() * s;
-    let lo = 0, hi = numItems - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] <= x) lo = mid + 1; else hi = mid; }
-    return lo;
+    return cdfIndex(cdf, rng.uniform() * s);
   };
   return {
     sample(u, rng) {

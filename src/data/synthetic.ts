@@ -16,6 +16,7 @@ import { Rng } from '../tensor/rng.js';
 import { Column, assembleDataset } from './build.js';
 import { makeWords, leafQueries, makeTitle } from './synthetic_text.js';
 import type { Dataset } from './types.js';
+import { cdfIndex } from '../util/sorted.js';
 
 export interface SyntheticOptions {
   users: number; items: number; interactions: number; seed: number;
@@ -50,12 +51,6 @@ function cumulative(w: ArrayLike<number>): Float64Array {
   for (let i = 0; i < w.length; i++) { s += w[i]; c[i] = s; }
   return c;
 }
-/** Index k with cdf[k-1] <= x < cdf[k], searching cdf[lo..hi). */
-function search(cdf: ArrayLike<number>, x: number, lo: number, hi: number): number {
-  hi--;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] <= x) lo = mid + 1; else hi = mid; }
-  return lo;
-}
 function categorical(rng: Rng, pref: number, card: number, pPref: number): number {
   return rng.uniform() < pPref ? pref : rng.int(card);
 }
@@ -82,7 +77,7 @@ export function generateSyntheticLog(opts: Partial<SyntheticOptions> = {}, keepL
   const segW = cumulative(Array.from({ length: K }, (_, k) => 1 / Math.sqrt(k + 1)));
   const seg = new Int32Array(nU), P = new Float32Array(nU * d), D = new Float32Array(nU * d);
   for (let u = 0; u < nU; u++) {
-    const s = search(segW, rLatent.uniform() * segW[K - 1], 0, K);
+    const s = cdfIndex(segW, rLatent.uniform() * segW[K - 1], 0, K);
     seg[u] = s;
     for (let k = 0; k < d; k++) {
       P[u * d + k] = segC[s * d + k] + rLatent.normal(0, USER_NOISE);
@@ -141,11 +136,11 @@ export function generateSyntheticLog(opts: Partial<SyntheticOptions> = {}, keepL
   for (let i = 0; i < nI; i++) leafItems[fill[leaf[i]]++] = i;
   const leafCdf = new Float64Array(nI);
   for (let l = 0; l < L; l++) { let s = 0; for (let p = leafPtr[l]; p < leafPtr[l + 1]; p++) leafCdf[p] = s += popW[leafItems[p]]; }
-  const drawGlobal = () => search(globalCdf, rLog.uniform() * globalCdf[nI - 1], 0, nI);
+  const drawGlobal = () => cdfIndex(globalCdf, rLog.uniform() * globalCdf[nI - 1], 0, nI);
   const drawLeafItem = (l: number) => {
     const a = leafPtr[l], b = leafPtr[l + 1];
     if (a === b) return drawGlobal();
-    return leafItems[search(leafCdf, rLog.uniform() * leafCdf[b - 1], a, b)];
+    return leafItems[cdfIndex(leafCdf, rLog.uniform() * leafCdf[b - 1], a, b)];
   };
   const userLeafCdf = new Float32Array(L);
 
@@ -175,7 +170,7 @@ export function generateSyntheticLog(opts: Partial<SyntheticOptions> = {}, keepL
     let clicks = 0, inWindow = 0, lastNeg = -1, pendingFrom = cn.length;
     for (let attempt = 0; clicks < n && attempt < 8 * n; attempt++) {
       const r = rLog.uniform();
-      const l = r < o.queryRate + (1 - o.queryRate) / 2 ? search(userLeafCdf, rLog.uniform() * s, 0, L) : -1;
+      const l = r < o.queryRate + (1 - o.queryRate) / 2 ? cdfIndex(userLeafCdf, rLog.uniform() * s, 0, L) : -1;
       const q = r < o.queryRate ? l * 3 + rLog.int(3) : -1;
       for (let m = 0; m < MAX_SESSION; m++) {
         const item = l >= 0 ? drawLeafItem(l) : drawGlobal();

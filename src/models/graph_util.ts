@@ -1,6 +1,7 @@
 /** Small helpers shared by the graph models. */
 import type { Dataset, Interactions } from '../data/types.js';
 import type { CsrMatrix } from '../sparse/csr.js';
+import { indexOfSorted } from '../util/sorted.js';
 
 /**
  * The data set's logged shown negative of each training interaction (-1 = none).
@@ -25,11 +26,5 @@ export function alignShownNegatives(ds: Dataset, train: Interactions): Int32Arra
 
 /** Position of entry (r, c) in a's arrays, or -1 (columns are sorted within rows). */
 export function findEntry(a: CsrMatrix, r: number, c: number): number {
-  let lo = a.rowPtr[r], hi = a.rowPtr[r + 1] - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = a.colIdx[mid];
-    if (v === c) return mid;
-    if (v < c) lo = mid + 1; else hi = mid - 1;
-  }
-  return -1;
+  return indexOfSorted(a.colIdx, c, a.rowPtr[r], a.rowPtr[r + 1]);
 }

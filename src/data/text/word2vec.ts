@@ -8,6 +8,7 @@
 import type { Rng } from '../../tensor/rng.js';
 import { DataError } from '../../errors.js';
 import { readLines } from '../io.js';
+import { cdfIndex } from '../../util/sorted.js';
 
 export interface WordVectors {
   vocab: string[];
@@ -44,10 +45,7 @@ export function trainWord2Vec(sentences: string[][], opts: Word2VecOptions): Wor
   let acc = 0;
   for (let i = 0; i < V; i++) { acc += Math.pow(counts.get(vocab[i])!, 0.75); cdf[i] = acc; }
   const drawNeg = (): number => {
-    const x = rng.uniform() * acc;
-    let lo = 0, hi = V - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] <= x) lo = mid + 1; else hi = mid; }
-    return lo;
+    return cdfIndex(cdf, rng.uniform() * acc);
   };
   const win = new Float32Array(V * dim), wout = new Float32Array(V * dim);
   for (let i = 0; i < win.length; i++) win[i] = (rng.uniform() - 0.5) / dim;
