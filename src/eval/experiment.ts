@@ -183,6 +183,7 @@ export function runOne(name: ModelName, ds: Dataset, prepared: PreparedSplit, co
   const loss = lossFor(prepared.protocol, config);
   config = { ...config, loss };
   const { model, train: tr, refitEpochs, trainSeconds } = fitModel(name, ds, prepared, config, hooks);
+  // each evaluation freezes on its own, so its time includes the propagation it needs
   const ctr = evaluateCtr(model, prepared.train.src, prepared.test, config);
   const rk = evaluateRanking(model, prepared.task, config, [5, 10]);
   const m5 = rk.metrics.at[5], m10 = rk.metrics.at[10];

@@ -29,7 +29,7 @@ import type { Rng } from '../tensor/rng.js';
 import type { InstanceSet } from '../data/protocols/common.js';
 import type { ModelConfig, Recommender } from '../models/types.js';
 import { makeBatch, pairBatch, shuffledBatches, type HistorySource } from './batches.js';
-import { scoreSet, evaluateRanking, type RankingTask } from './evaluate.js';
+import { frozen, scoreSet, evaluateRanking, type RankingTask } from './evaluate.js';
 import { auc } from './metrics.js';
 
 /** What pairwise training needs beyond instances: a negative sampler over training items and a validation ranking task. */
@@ -129,9 +129,12 @@ export function trainModel(model: Recommender, data: TrainData, opts: TrainOptio
     }
     model.afterEpoch?.(e, rng);
     loss.push(n ? sum / n : NaN);
-    const va = data.val.length ? safeAuc(scoreSet(model, data.src, data.val, config), data.val.label) : NaN;
+    // one freeze for both scores: a graph model propagates once per validation, not once per score
+    const [va, vn] = frozen(model, () => [
+      data.val.length ? safeAuc(scoreSet(model, data.src, data.val, config), data.val.label) : NaN,
+      rankVal ? validationNdcg10(model, data.pairs!.valRanking, config) : NaN,
+    ]);
     valAuc.push(va);
-    const vn = rankVal ? validationNdcg10(model, data.pairs!.valRanking, config) : NaN;
     if (rankVal) valNdcg.push(vn);
     const score = rankVal ? vn : va;
     if (Number.isNaN(score)) {
