@@ -134,7 +134,7 @@ export function register(program: Command): void {
     .option('--lr <x>', `Adam learning rate (default ${DEFAULT_CONFIG.lr})`)
     .option('--loss <l>', `training objective: bce | bpr (bpr: ranking protocols only; default ${RANKING_DEFAULTS.loss} there, bce elsewhere)`)
     .option('--negatives <n>', 'bpr: sampled negatives per training positive (default 1)')
-    .option('--dropout <p>', `dropout in the models' MLP heads (default ${DEFAULT_CONFIG.dropout}; ranking protocols ${RANKING_DEFAULTS.dropout})`)
+    .option('--dropout <p>', `dropout in the MLP heads of embedding-mlp, wide-deep, pnn and the graph models; DIN's Dice MLP has none (default ${DEFAULT_CONFIG.dropout}; ranking protocols ${RANKING_DEFAULTS.dropout})`)
     .action(async (o: ExperimentArgs) => {
       const protocol = parseProtocol(o.protocol);
       const models = parseModelList(o.models);

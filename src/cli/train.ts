@@ -79,7 +79,7 @@ export function register(program: Command): void {
     .option('--dim <n>', 'embedding size').option('--epochs <n>', 'training epochs')
     .option('--batch-size <n>', 'minibatch size').option('--lr <x>', 'Adam learning rate')
     .option('--loss <l>', 'bce | bpr (bpr: ranking protocols only)').option('--negatives <n>', 'bpr: negatives per positive')
-    .option('--dropout <p>', "dropout in the models' MLP heads")
+    .option('--dropout <p>', "dropout in the MLP heads (not DIN's Dice MLP)")
     .option('--json', 'print the training summary as JSON')
     .action(async (o: ConfigArgs & { data: string; model: string; out: string; seed: string; protocol: string; json?: boolean }) => {
       if (!isModelName(o.model)) throw new UserError(`--model: unknown model "${o.model}" (known: ${MODEL_NAMES.join(', ')})`);

@@ -181,9 +181,10 @@ export class HeteroGCN extends Module {
    *
    * Hiding zeroes the entries in place (in the matrix, its cached transpose
    * and their backend-resident copies) until the next encode, which is after
-   * the step's backward. A fresh CsrMatrix per step would be cleaner, but on
-   * wasm each one copies its arrays into linear memory that is only returned
-   * by GC finalizers: a training run grew to 4 GB. Max-pooling ignores edge
+   * the step's backward. A fresh CsrMatrix per step would rebuild the
+   * normalisation and the cached transpose, and on wasm copy them into linear
+   * memory each step (before CsrMatrix.dispose existed, a run grew to 4 GB
+   * that way); zeroing a few hundred entries costs nothing. Max-pooling ignores edge
    * values, so it cannot hide edges this way and trains on the full graph.
    */
   private hideEdges(h: HiddenEdges): void {
