@@ -50,9 +50,7 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
   const sampler = uniformSampler(ds.numItems, split.train);
   const train = new SetBuilder(), val = new SetBuilder(), test = new SetBuilder();
   const hasVal = split.val.items.length > 0;
-  // validation ranking task: each validation user's held-out items ranked against every item it has
-  // no training instance for, with the history its training instances end at (as evaluation does)
-  const vUsers: number[] = [], vRel: Int32Array[] = [], vExcl: Int32Array[] = [], vTime: number[] = [];
+  const vUsers: number[] = [];
   const itemTime = (u: number, i: number): number => {
     for (let k = ds.userPtr[u]; k < ds.userPtr[u + 1]; k++) if (it.item[k] === i) return it.time[k];
     return lastTime[u];
@@ -69,8 +67,7 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
         val.add(u, split.val.items[p], 1, t, a, b); val.add(u, sampler.sample(u, rng), 0, t, a, b);
       }
       if (split.val.ptr[u + 1] > split.val.ptr[u]) {
-        vUsers.push(u); vRel.push(split.val.items.slice(split.val.ptr[u], split.val.ptr[u + 1]));
-        vExcl.push(split.train.items.slice(split.train.ptr[u], split.train.ptr[u + 1])); vTime.push(lastTime[u]);
+        vUsers.push(u);
       }
     }
     const rel = relevantItems(split, u), neg = split.sampled.items.subarray(split.sampled.ptr[u], split.sampled.ptr[u + 1]);
@@ -80,29 +77,18 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
       if (neg.length) test.add(u, neg[p % neg.length], 0, t, a, b);
     }
   }
-  const numItems = ds.numItems;
+  // validation users' held-out items ranked as test items are: against every item outside their
+  // training items, with their whole training sequence as history
   const valRanking: RankingTask = {
     users: Int32Array.from(vUsers),
-    candidates: (_u, k) => complement(numItems, vExcl[k]),
-    relevant: (_u, k) => vRel[k],
+    candidates: (u) => candidates(split, u, 'full'),
+    relevant: (u) => split.val.items.subarray(split.val.ptr[u], split.val.ptr[u + 1]),
     history: (u) => seqItems.subarray(userStart[u], userStart[u + 1]),
-    time: (_u, k) => vTime[k],
+    time: (u) => lastTime[u],
   };
   return { src: { seqItems, maxLen: 50 }, train: train.build(), val: val.build(), test: test.build(),
     userStart, lastTime, graphInteractions: split.graphInteractions,
     pairs: { negatives: sampler, valRanking } };
-}
-
-/** 0..n-1 without the sorted items ex. */
-function complement(n: number, ex: Int32Array): Int32Array {
-  const out = new Int32Array(n - ex.length);
-  let w = 0;
-  for (let i = 0, p = 0; i < n; i++) {
-    while (p < ex.length && ex[p] < i) p++;
-    if (p < ex.length && ex[p] === i) continue;
-    out[w++] = i;
-  }
-  return w === out.length ? out : out.slice(0, w);
 }
 
 /** The split's test users ranked over `mode` candidates with their whole training sequence as history. */
