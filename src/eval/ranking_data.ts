@@ -49,7 +49,6 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
   const seqItems = Int32Array.from(seq);
   const sampler = uniformSampler(ds.numItems, split.train);
   const train = new SetBuilder(), val = new SetBuilder(), test = new SetBuilder();
-  const hasVal = split.val.items.length > 0;
   const vUsers: number[] = [];
   const itemTime = (u: number, i: number): number => {
     for (let k = ds.userPtr[u]; k < ds.userPtr[u + 1]; k++) if (it.item[k] === i) return it.time[k];
@@ -61,15 +60,11 @@ export function rankingData(split: RankingSplit, opts: RankingDataOptions): Rank
       train.add(u, seqItems[p], 1, seqTime[p], a, p);
       for (let r = 0; r < negRatio; r++) train.add(u, sampler.sample(u, rng), 0, seqTime[p], a, p);
     }
-    if (hasVal) {
-      for (let p = split.val.ptr[u]; p < split.val.ptr[u + 1]; p++) {
-        const t = itemTime(u, split.val.items[p]);
-        val.add(u, split.val.items[p], 1, t, a, b); val.add(u, sampler.sample(u, rng), 0, t, a, b);
-      }
-      if (split.val.ptr[u + 1] > split.val.ptr[u]) {
-        vUsers.push(u);
-      }
+    for (let p = split.val.ptr[u]; p < split.val.ptr[u + 1]; p++) {
+      const t = itemTime(u, split.val.items[p]);
+      val.add(u, split.val.items[p], 1, t, a, b); val.add(u, sampler.sample(u, rng), 0, t, a, b);
     }
+    if (split.val.ptr[u + 1] > split.val.ptr[u]) vUsers.push(u);
     const rel = relevantItems(split, u), neg = split.sampled.items.subarray(split.sampled.ptr[u], split.sampled.ptr[u + 1]);
     for (let p = 0; p < rel.length; p++) {
       const t = itemTime(u, rel[p]);
