@@ -14,7 +14,7 @@ import { isModelName } from '../models/registry.js';
 import { buildModel, fitModel, prepareSplit, type Protocol } from '../eval/experiment.js';
 import { evaluateCtr, evaluateRanking, rankCandidates } from '../eval/evaluate.js';
 import { saveCheckpoint, loadCheckpoint, type CheckpointTensor } from '../serve/checkpoint.js';
-import type { Recommender } from '../models/types.js';
+import type { Model } from '../models/types.js';
 import { checkWritable, configFrom, parseIntArg, parseProtocol, type ConfigArgs } from './experiment.js';
 
 export interface ModelMeta {
@@ -43,7 +43,7 @@ function checkMeta(meta: unknown, file: string): ModelMeta {
 }
 
 /** Loads a checkpoint and rebuilds its model on ds (default: the data named in the checkpoint). */
-export async function loadModel(file: string, dataSpec?: string): Promise<{ meta: ModelMeta; ds: Dataset; model: Recommender; prepared: ReturnType<typeof prepareSplit> }> {
+export async function loadModel(file: string, dataSpec?: string): Promise<{ meta: ModelMeta; ds: Dataset; model: Model; prepared: ReturnType<typeof prepareSplit> }> {
   const ck = await loadCheckpoint(file);
   const meta = checkMeta(ck.meta, file);
   const ds = await loadDataset(dataSpec ?? meta.dataSpec);

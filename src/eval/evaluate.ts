@@ -7,21 +7,21 @@
 import { noGrad } from '../autograd/engine.js';
 import { tidy } from '../tensor/scope.js';
 import type { InstanceSet } from '../data/protocols/common.js';
-import type { ModelConfig, Recommender } from '../models/types.js';
+import type { ModelConfig, Model } from '../models/types.js';
 import { makeBatch, sequentialBatches, candidateBatch, type HistorySource } from './batches.js';
 import { auc, gauc, rankingMetrics, type RankingMetrics } from './metrics.js';
 
 /** Evaluation batches can be larger than training ones: no tape is kept. */
 const EVAL_BATCH = 2048;
 
-/** Runs fn with the model's parameters frozen (see Recommender.freeze). */
-export function frozen<T>(model: Recommender, fn: () => T): T {
+/** Runs fn with the model's parameters frozen (see Model.freeze). */
+export function frozen<T>(model: Model, fn: () => T): T {
   const release = model.freeze?.();
   try { return fn(); } finally { release?.(); }
 }
 
 /** Logits of every instance of set. */
-export function scoreSet(model: Recommender, src: HistorySource, set: InstanceSet, config: ModelConfig): Float32Array {
+export function scoreSet(model: Model, src: HistorySource, set: InstanceSet, config: ModelConfig): Float32Array {
   const out = new Float32Array(set.length);
   let o = 0;
   frozen(model, () => noGrad(() => {
@@ -36,7 +36,7 @@ export function scoreSet(model: Recommender, src: HistorySource, set: InstanceSe
 
 export interface CtrMetrics { auc: number; gauc: number; seconds: number; scores: Float32Array }
 
-export function evaluateCtr(model: Recommender, src: HistorySource, set: InstanceSet, config: ModelConfig): CtrMetrics {
+export function evaluateCtr(model: Model, src: HistorySource, set: InstanceSet, config: ModelConfig): CtrMetrics {
   const t0 = performance.now();
   const scores = scoreSet(model, src, set, config);
   const seconds = (performance.now() - t0) / 1000;
@@ -59,7 +59,7 @@ export interface RankingTask {
 export interface RankingResult { metrics: RankingMetrics; seconds: number }
 
 /** Candidates of one user sorted by descending score (ties by item id, so rankings are deterministic). */
-export function rankCandidates(model: Recommender, user: number, items: Int32Array, history: ArrayLike<number>, config: ModelConfig,
+export function rankCandidates(model: Model, user: number, items: Int32Array, history: ArrayLike<number>, config: ModelConfig,
   time = 0, query = -1): { items: Int32Array; scores: Float32Array } {
   const scores = new Float32Array(items.length);
   noGrad(() => {
@@ -74,7 +74,7 @@ export function rankCandidates(model: Recommender, user: number, items: Int32Arr
   return { items: Int32Array.from(order, (k) => items[k]), scores: Float32Array.from(order, (k) => scores[k]) };
 }
 
-export function evaluateRanking(model: Recommender, task: RankingTask, config: ModelConfig, ks: number[] = [5, 10, 20]): RankingResult {
+export function evaluateRanking(model: Model, task: RankingTask, config: ModelConfig, ks: number[] = [5, 10, 20]): RankingResult {
   const t0 = performance.now();
   const lists: Int32Array[] = [], rel: ArrayLike<number>[] = [];
   frozen(model, () => {

@@ -15,7 +15,7 @@ import { rankingSplit, type CandidateMode } from '../data/protocols/ranking.js';
 import { msRecommendersSplit } from '../data/protocols/ms_recommenders.js';
 import type { InstanceSet } from '../data/protocols/common.js';
 import { oracleScores } from '../data/oracle.js';
-import { DEFAULT_CONFIG, type ModelConfig, type ModelName, type Recommender } from '../models/types.js';
+import { DEFAULT_CONFIG, type ModelConfig, type ModelName, type Model } from '../models/types.js';
 import { createModel } from '../models/registry.js';
 import { trainModel, safeAuc, type TrainData, type TrainResult, type EpochInfo } from './trainer.js';
 import { evaluateCtr, evaluateRanking, nextItemTask, type RankingTask } from './evaluate.js';
@@ -99,12 +99,12 @@ export function deriveSeed(seed: number, name: string, purpose: string): number 
 }
 
 /** The model trained for test (on prepared.graphInteractions); `graph` overrides that (the selection split's). */
-export function buildModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig, graph?: Interactions): Recommender {
+export function buildModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig, graph?: Interactions): Model {
   return createModel(name, { dataset: ds, trainInteractions: graph ?? prepared.graphInteractions, config, rng: new Rng(deriveSeed(prepared.seed, name, 'init')) });
 }
 
 export interface FitResult {
-  model: Recommender;
+  model: Model;
   /** The run that selected the epoch (on validation): its curves and best epoch. */
   train: TrainResult;
   /** Epochs of the refit on the whole training split (ranking protocols). */
@@ -170,7 +170,7 @@ export function lossFor(protocol: Protocol, config: ModelConfig): 'bce' | 'bpr' 
 }
 
 export interface RunResult {
-  model: Recommender;
+  model: Model;
   seed: SeedResult & { gauc: number; bestEpoch: number; valAuc: number; rankSeconds: number;
     loss: 'bce' | 'bpr'; valNdcg10?: number; refitEpochs?: number };
   curves: { loss: number[]; valAuc: number[]; valNdcg10?: number[] };

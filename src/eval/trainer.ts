@@ -27,7 +27,7 @@ import type { NegativeSampler } from '../data/negative.js';
 import { tidy } from '../tensor/scope.js';
 import type { Rng } from '../tensor/rng.js';
 import type { InstanceSet } from '../data/protocols/common.js';
-import type { ModelConfig, Recommender } from '../models/types.js';
+import type { ModelConfig, Model } from '../models/types.js';
 import { makeBatch, pairBatch, shuffledBatches, type HistorySource } from './batches.js';
 import { frozen, scoreSet, evaluateRanking, type RankingTask } from './evaluate.js';
 import { auc } from './metrics.js';
@@ -65,7 +65,7 @@ export interface TrainResult {
 }
 
 /** Mean NDCG@10 of the validation ranking task (NaN without users). */
-export function validationNdcg10(model: Recommender, task: RankingTask, config: ModelConfig): number {
+export function validationNdcg10(model: Model, task: RankingTask, config: ModelConfig): number {
   if (!task.users.length) return NaN;
   return evaluateRanking(model, task, config, [10]).metrics.at[10].ndcg;
 }
@@ -85,7 +85,7 @@ export function safeAuc(scores: Float32Array, labels: Float32Array): number {
   return auc(scores, labels);
 }
 
-export function trainModel(model: Recommender, data: TrainData, opts: TrainOptions): TrainResult {
+export function trainModel(model: Model, data: TrainData, opts: TrainOptions): TrainResult {
   const { config, rng } = opts;
   const bpr = (config.loss ?? 'bce') === 'bpr';
   if (bpr && !data.pairs) throw new Error('trainModel: loss bpr needs a ranking protocol (pairwise data)');

@@ -17,7 +17,7 @@ import { mean } from '../autograd/ops/reduce.js';
 import { gatherRows } from '../autograd/ops/shape.js';
 import { spmm } from '../autograd/ops/spmm.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Batch, ModelContext, Recommender } from './types.js';
+import type { Batch, ModelContext, Model } from './types.js';
 import { FieldEmbeddings, concatCols, flattenHistory, poolingMatrix } from './features.js';
 
 /**
@@ -137,7 +137,7 @@ class DinNet extends Module {
   }
 }
 
-export function createDin(ctx: ModelContext): Recommender {
+export function createDin(ctx: ModelContext): Model {
   const net = new DinNet(ctx);
   return { name: 'din', module: net, forward: (b, t) => net.forward(b, t) };
 }

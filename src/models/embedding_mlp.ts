@@ -7,7 +7,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { MLP } from '../nn/layers.js';
-import type { Batch, ModelContext, Recommender } from './types.js';
+import type { Batch, ModelContext, Model } from './types.js';
 import { FieldEmbeddings, concatCols, pooledHistory } from './features.js';
 
 /** Fields and MLP; wide-deep reuses it as its deep part. */
@@ -31,7 +31,7 @@ export class EmbeddingMlpNet extends Module {
   }
 }
 
-export function createEmbeddingMlp(ctx: ModelContext): Recommender {
+export function createEmbeddingMlp(ctx: ModelContext): Model {
   const net = new EmbeddingMlpNet(ctx);
   return { name: 'embedding-mlp', module: net, forward: (b, t) => net.forward(b, t) };
 }

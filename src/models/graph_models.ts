@@ -17,7 +17,7 @@ import { Module } from '../nn/module.js';
 import { normalInit } from '../nn/init.js';
 import { Rng } from '../tensor/rng.js';
 import { buildHeteroGraph, type HeteroGraph } from '../graph/hetero.js';
-import type { Batch, ModelContext, Recommender } from './types.js';
+import type { Batch, ModelContext, Model } from './types.js';
 import { HeteroGCN, type HiddenEdges } from './hetero_gcn.js';
 import { FusionHead } from './fusion.js';
 import { DecisionLayer } from './decision.js';
@@ -75,7 +75,7 @@ class GraphModule extends Module {
   }
 }
 
-export class GraphRecommender implements Recommender {
+export class GraphRecommender implements Model {
   readonly module: GraphModule;
   readonly graph: HeteroGraph;
   /** Representations used instead of the GCN's for these users (cold start, see cold_start.ts). */

@@ -12,7 +12,7 @@ import { Linear, MLP } from '../nn/layers.js';
 import { add, mul } from '../autograd/ops/elementwise.js';
 import { rowDot } from '../autograd/ops/matmul.js';
 import { gatherRows, reshape } from '../autograd/ops/shape.js';
-import type { Batch, ModelContext, Recommender } from './types.js';
+import type { Batch, ModelContext, Model } from './types.js';
 import { FieldEmbeddings, concatCols, pooledHistory } from './features.js';
 
 export type ProductKind = 'inner' | 'outer';
@@ -58,7 +58,7 @@ class PnnNet extends Module {
   }
 }
 
-export function createPnn(ctx: ModelContext, opts: PnnOptions = {}): Recommender {
+export function createPnn(ctx: ModelContext, opts: PnnOptions = {}): Model {
   const net = new PnnNet(ctx, { product: opts.product ?? ctx.config.pnnProduct, ...opts });
   return { name: 'pnn', module: net, forward: (b, t) => net.forward(b, t) };
 }

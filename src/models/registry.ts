@@ -1,6 +1,6 @@
 /** Model names to constructors, and the --models list parser. */
 import { UserError } from '../errors.js';
-import { MODEL_NAMES, type ModelContext, type ModelName, type Recommender } from './types.js';
+import { MODEL_NAMES, type ModelContext, type ModelName, type Model } from './types.js';
 import { createEmbeddingMlp } from './embedding_mlp.js';
 import { createWideDeep } from './wide_deep.js';
 import { createPnn } from './pnn.js';
@@ -11,7 +11,7 @@ export function isModelName(s: string): s is ModelName {
   return (MODEL_NAMES as string[]).includes(s);
 }
 
-export function createModel(name: ModelName, ctx: ModelContext): Recommender {
+export function createModel(name: ModelName, ctx: ModelContext): Model {
   switch (name) {
     case 'embedding-mlp': return createEmbeddingMlp(ctx);
     case 'wide-deep': return createWideDeep(ctx);

@@ -73,7 +73,7 @@ export interface ModelContext {
   rng: Rng;
 }
 
-export interface Recommender {
+export interface Model {
   readonly name: string;
   /** Owns every trainable parameter (for the optimiser and checkpoints). */
   readonly module: Module;

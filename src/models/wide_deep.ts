@@ -12,7 +12,7 @@ import { Embedding } from '../nn/layers.js';
 import { add } from '../autograd/ops/elementwise.js';
 import type { Dataset } from '../data/types.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Batch, ModelContext, Recommender } from './types.js';
+import type { Batch, ModelContext, Model } from './types.js';
 import { EmbeddingMlpNet } from './embedding_mlp.js';
 import { featureColumn, queriesDeriveFromItems } from './features.js';
 
@@ -77,7 +77,7 @@ class WideDeepNet extends Module {
   }
 }
 
-export function createWideDeep(ctx: ModelContext): Recommender {
+export function createWideDeep(ctx: ModelContext): Model {
   const net = new WideDeepNet(ctx);
   return { name: 'wide-deep', module: net, forward: (b, t) => net.forward(b, t) };
 }

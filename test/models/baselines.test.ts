@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Rng, Adam, tidy, backward, bceWithLogits, noGrad, tensor, concat, sum, mul, randn } from '../../src/index.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { dienSplit } from '../../src/data/protocols/dien.js';
-import { DEFAULT_CONFIG, MODEL_NAMES, type ModelConfig, type ModelName, type Recommender } from '../../src/models/types.js';
+import { DEFAULT_CONFIG, MODEL_NAMES, type ModelConfig, type ModelName, type Model } from '../../src/models/types.js';
 import { createModel, parseModelList } from '../../src/models/registry.js';
 import { createPnn, rowOuter } from '../../src/models/pnn.js';
 import { FLAT_BUCKET, FieldEmbeddings, concatCols, flattenHistory, pooledHistory, queriesDeriveFromItems } from '../../src/models/features.js';
@@ -18,11 +18,11 @@ const BASELINES: ModelName[] = ['embedding-mlp', 'wide-deep', 'pnn', 'din'];
 const idx = Int32Array.from({ length: 48 }, (_, k) => k);
 const batch = makeBatch(split, split.train, idx, config.maxLen);
 
-function build(name: ModelName, seed = 1): Recommender {
+function build(name: ModelName, seed = 1): Model {
   return createModel(name, { dataset: ds, trainInteractions: split.graphInteractions, config, rng: new Rng(seed) });
 }
 
-function fit(model: Recommender, steps: number): number[] {
+function fit(model: Model, steps: number): number[] {
   const opt = new Adam(model.module.parameters(), { lr: 0.02 });
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
