@@ -89,6 +89,25 @@ export interface Model {
   freeze?(): () => void;
   /** Returns backend memory the model holds besides its parameters (graph models: the graph's resident copies) now. */
   dispose?(): void;
+  /**
+   * Models whose score factorises expose it for serving (call while frozen, or the model freezes itself):
+   * score(u, i) = <user[u], item[i]> + itemBias[i] + sum over j in the user's history of itemItem[j, i].
+   * Serving then scores a user with one pass over the item table (scoreTopK) instead of the forward.
+   */
+  servingTables?(): ServingTables;
+}
+
+/** A factorised scorer (see Model.servingTables). Row-major tables; itemItem is a CSR over (history item j, candidate i). */
+export interface ServingTables {
+  dim: number;
+  /** numUsers x dim. */
+  user: Float32Array;
+  /** numItems x dim. */
+  item: Float32Array;
+  /** numItems, or null. */
+  itemBias: Float32Array | null;
+  /** Sparse item-item weights (rows: a history item, columns: a candidate), or null. */
+  itemItem: { rowPtr: Int32Array; colIdx: Int32Array; values: Float32Array } | null;
 }
 
 export type ModelName = 'embedding-mlp' | 'wide-deep' | 'pnn' | 'din' | 'gcn' | 'd-gcn' | 'dp-gcn';
