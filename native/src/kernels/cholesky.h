@@ -22,10 +22,11 @@ int64_t cholesky_f32(float* a, int64_t n);
 void trsm_lower_f32(const float* l, float* b, int64_t n, int64_t m, bool trans);
 
 // In place: a holds L (lower triangle, as cholesky_f32 leaves it) and becomes
-// (L L^T)^-1 in full (both triangles, symmetric): L^-1 in place, then L^-T L^-1.
+// (L L^T)^-1 in full (both triangles, symmetric): L^-1 in place, then L^-T L^-1
+// built column strip by column strip in the upper triangle and mirrored down.
 void cholesky_inverse_f32(float* a, int64_t n);
 
-// Bytes of scratch the three need for size n and m right-hand sides.
+// Floats of scratch the three need for size n and m right-hand sides.
 int64_t cholesky_workspace_floats(int64_t n, int64_t m);
 
 }  // namespace dpgcn
