@@ -154,14 +154,22 @@ export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, 
   let selDone = 0;
   const tr = trainModel(selModel, sel.train, { config, rng: batches(), onEpoch: hooks.onEpoch,
     onStep: (d, total) => { selDone = d; hooks.onStep?.(d, total); } });
+  let picked: Record<string, number> = config.easeLambda !== undefined && name === 'dp-gcn' ? { lambda: config.easeLambda } : {};
+  const ph = selModel.postHoc;
+  if (ph) {
+    const v = ph.grid.map((x) => { ph.set(x); return validationNdcg10(selModel, sel.train.pairs!.valRanking, config); });
+    let best = 0;
+    v.forEach((x, k) => { if (x > v[best]) best = k; });
+    picked = { ...picked, [ph.hyper]: ph.grid[best] };
+  }
   selModel.dispose?.();
   const refit = { ...config, epochs: tr.bestEpoch };
   const model = buildModel(name, ds, prepared, refit);
   const fin = trainModel(model, prepared.train, { config: { ...refit, evalEvery: refit.epochs, patience: undefined }, rng: batches(),
     onStep: (d, total) => hooks.onStep?.(selDone + d, selDone + total) });
   void fin;
-  return { model, train: tr, refitEpochs: tr.bestEpoch, trainSeconds: wall(),
-    ...(config.easeLambda !== undefined && name === 'dp-gcn' ? { selected: { lambda: config.easeLambda } } : {}) };
+  if (ph && model.postHoc) model.postHoc.set(picked[ph.hyper]);
+  return { model, train: tr, refitEpochs: tr.bestEpoch, trainSeconds: wall(), ...(Object.keys(picked).length ? { selected: picked } : {}) };
 }
 
 /**
