@@ -58,6 +58,7 @@ export async function runQueuedExperiment(opts: QueuedExperimentOptions): Promis
     const fits = opts.seeds.flatMap((seed) => opts.models.map((model) => ({ model, seed })));
     const byId = new Map(fits.map((f, i) => [`${runId}-${i}`, f]));
     const runs = fits.length;
+    queue.setMaxListeners(runs + 10); // each job's waitUntilFinished listens for the queue closing
     let finished = 0;
     events.on('active', ({ jobId }) => {
       const f = byId.get(jobId);
@@ -103,6 +104,8 @@ export async function runQueuedExperiment(opts: QueuedExperimentOptions): Promis
       for (const r of results) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
       return m;
     };
+    const names = new Set(results.map((r) => r.dataset));
+    if (names.size > 1) throw new UserError(`--data ${opts.spec}: workers opened different data sets (${[...names].join(', ')}); give them the same files`);
     const outcomes: FitOutcome[] = results.map((r) => r.outcome);
     const result = summarizeExperiment({ dataset: results[0].dataset, protocol: opts.protocol, models: opts.models, seeds: opts.seeds }, outcomes);
     return { result, backends: count((r) => r.backend), workers: count((r) => r.worker) };

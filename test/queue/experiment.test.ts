@@ -11,11 +11,12 @@ import { loadDataset } from '../../src/data/spec.js';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/models/types.js';
 import { runExperiment } from '../../src/eval/experiment.js';
 import { runQueuedExperiment } from '../../src/queue/experiment.js';
+import { testUnless } from '../helpers/skip.js';
 import { MAIN, dropQueue, exactWithoutTimings, startWorkerProc, stopWorkers, testRedis, uniqueQueue, within, type WorkerProc } from './helpers.js';
 
-const url = await testRedis('queue/experiment');
+const { url, reason } = await testRedis();
 const t = suite('queue/experiment');
-const it = url ? t : t.skip;
+const it = (name: string, fn: () => Promise<void>) => testUnless(t, reason, name, fn);
 
 const config: ModelConfig = { ...DEFAULT_CONFIG, dim: 8, hidden: [16], epochs: 2, batchSize: 64, maxLen: 8, lr: 0.01 };
 // short locks so a lost worker's fit moves on within seconds (the defaults are 30 s / 15 s)

@@ -13,17 +13,19 @@ import { encodeExact } from '../../src/queue/codec.js';
 
 export const MAIN = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
-/** The test Redis URL, or null with the reason printed (the tests then count as skipped). Under CI=true an unreachable Redis is an error. */
-export async function testRedis(suiteName: string): Promise<string | null> {
+/**
+ * The test Redis URL (DPGCN_TEST_REDIS), or why there is none; the tests then
+ * register as skipped (test/helpers/skip.ts). Under CI=true an unreachable Redis is an error.
+ */
+export async function testRedis(): Promise<{ url: string; reason: null } | { url: null; reason: string }> {
   const url = process.env.DPGCN_TEST_REDIS;
-  if (!url) { console.log(`${suiteName}: skipped, DPGCN_TEST_REDIS is not set (.ci/run starts redis-server and sets it)`); return null; }
+  if (!url) return { url: null, reason: 'DPGCN_TEST_REDIS is not set (.ci/run starts redis-server and sets it)' };
   try {
     (await connectRedis('DPGCN_TEST_REDIS', url, 2000)).disconnect();
-    return url;
+    return { url, reason: null };
   } catch (e) {
     if (process.env.CI === 'true') throw e;
-    console.log(`${suiteName}: skipped, ${(e as Error).message}`);
-    return null;
+    return { url: null, reason: (e as Error).message };
   }
 }
 
