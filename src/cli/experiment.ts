@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadDataset, parseSpec } from '../data/spec.js';
-import { DEFAULT_CONFIG, type ModelConfig } from '../models/types.js';
+import { DEFAULT_CONFIG, type ModelConfig, type ModelName } from '../models/types.js';
 import { parseModelList } from '../models/registry.js';
 import { PROTOCOLS, RANKING_DEFAULTS, configFor, runExperiment, type Protocol } from '../eval/experiment.js';
 import { renderTable } from '../eval/table.js';
@@ -100,8 +100,8 @@ export function overridesFrom(o: ConfigArgs): Partial<ModelConfig> {
 }
 
 /** The full config of a run: defaults for the protocol with the command-line settings applied. */
-export function configFrom(o: ConfigArgs, protocol: Protocol): ModelConfig {
-  return configFor(protocol, overridesFrom(o));
+export function configFrom(o: ConfigArgs, protocol: Protocol, model?: ModelName): ModelConfig {
+  return configFor(protocol, overridesFrom(o), model);
 }
 
 export function parseFractionArg(option: string, v: string): number {
@@ -165,7 +165,7 @@ export function register(program: Command): void {
         const bar = await queueProgress();
         try {
           const env = (process.env.DPGCN_BACKEND ?? '').trim().toLowerCase();
-          const q = await runQueuedExperiment({ url, queueName, spec: o.data, protocol, models, seeds, config, candidates,
+          const q = await runQueuedExperiment({ url, queueName, spec: o.data, protocol, models, seeds, config, overrides: overridesFrom(o), candidates,
             backend: env === '' || env === 'auto' ? null : env, onEvent: (e) => bar?.event(e) });
           result = q.result;
           if (q.backends.size > 1) {
@@ -181,7 +181,7 @@ export function register(program: Command): void {
         let label = '';
         try {
           result = runExperiment({
-            dataset: ds, protocol, models, seeds, config, candidates,
+            dataset: ds, protocol, models, seeds, config, overrides: overridesFrom(o), candidates,
             onRun: ({ model, seed, run, runs }) => { label = `${model} seed ${seed} (${run}/${runs})`; },
             onStep: (done, total) => { if (done === 1) bar?.run(label, total); bar?.step(done, total); },
           });

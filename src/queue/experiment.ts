@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { UserError } from '../errors.js';
 import type { ModelConfig, ModelName } from '../models/types.js';
-import { summarizeExperiment, type FitOutcome, type ModelResultExt, type Protocol } from '../eval/experiment.js';
+import { modelConfig, summarizeExperiment, type FitOutcome, type ModelResultExt, type Protocol } from '../eval/experiment.js';
 import type { ExperimentResult } from '../eval/result_types.js';
 import type { CandidateMode } from '../data/protocols/ranking.js';
 import { connectRedis, DEFAULT_QUEUE_NAME } from './connection.js';
@@ -30,6 +30,8 @@ export interface QueuedExperimentOptions {
   models: ModelName[];
   seeds: number[];
   config: ModelConfig;
+  /** As in runExperiment: each model then trains with configFor(protocol, overrides, model). */
+  overrides?: Partial<ModelConfig>;
   candidates?: CandidateMode;
   rankUsers?: number;
   /** The backend every fit must run on (null: each worker's default). */
@@ -71,7 +73,7 @@ export async function runQueuedExperiment(opts: QueuedExperimentOptions): Promis
     });
     const jobs = await queue.addBulk([...byId].map(([jobId, f]) => ({
       name: FIT_JOB,
-      data: { spec: opts.spec, protocol: opts.protocol, model: f.model, seed: f.seed, config: opts.config,
+      data: { spec: opts.spec, protocol: opts.protocol, model: f.model, seed: f.seed, config: modelConfig(opts, f.model), splitConfig: opts.config,
         ...(opts.candidates ? { candidates: opts.candidates } : {}), ...(opts.rankUsers ? { rankUsers: opts.rankUsers } : {}),
         backend: opts.backend ?? null },
       opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } },

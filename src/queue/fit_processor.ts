@@ -55,11 +55,11 @@ export default async function fit(job: SandboxJob): Promise<string> {
     throw new Error(`worker ${workerName} cannot open data spec "${d.spec}": ${(e as Error).message}`);
   }
   const opts = { candidates: d.candidates, rankUsers: d.rankUsers };
-  const key = JSON.stringify([d.spec, d.protocol, d.seed, d.config, opts]);
+  const key = JSON.stringify([d.spec, d.protocol, d.seed, d.splitConfig, opts]);
   try {
     if (split?.key !== key) {
       split = null; // the old split's arrays go before the new one is built
-      split = { key, prepared: prepareSplit(ds, d.protocol, d.seed, d.config, opts) };
+      split = { key, prepared: prepareSplit(ds, d.protocol, d.seed, d.splitConfig, opts) };
     }
     let last = 0;
     const outcome = runFit(d.model, ds, split.prepared, d.config, {

@@ -15,7 +15,10 @@ export interface FitJobData {
   protocol: Protocol;
   model: ModelName;
   seed: number;
+  /** The model's own config (modelConfig: its recipe and the caller's settings). */
   config: ModelConfig;
+  /** The experiment's config, which prepares the split (as runExperiment does). */
+  splitConfig: ModelConfig;
   candidates?: CandidateMode;
   rankUsers?: number;
   /** The experiment's explicit DPGCN_BACKEND (js, wasm, native), or null: the worker's default. */

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { loadDataset } from '../../src/data/spec.js';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/models/types.js';
-import { runExperiment } from '../../src/eval/experiment.js';
+import { configFor, runExperiment } from '../../src/eval/experiment.js';
 import { runQueuedExperiment } from '../../src/queue/experiment.js';
 import { testUnless } from '../helpers/skip.js';
 import { MAIN, dropQueue, exactWithoutTimings, startWorkerProc, stopWorkers, testRedis, uniqueQueue, within, type WorkerProc } from './helpers.js';
@@ -34,6 +34,24 @@ it('two workers: the queued experiment is bitwise the local run', async () => {
     assert.is(exactWithoutTimings(queued.result), exactWithoutTimings(local));
     assert.equal([...queued.workers.keys()].sort(), ['w-a', 'w-b'], 'both workers fitted');
     assert.is([...queued.workers.values()].reduce((a, b) => a + b, 0), 6);
+  } finally {
+    await stopWorkers(ws);
+    await dropQueue(url!, queueName);
+  }
+});
+
+it('a ranking protocol with per-model recipes: queued equals local', async () => {
+  const spec = 'synthetic:users=80,items=50,interactions=900,seed=6';
+  const queueName = uniqueQueue('rank');
+  const ws: WorkerProc[] = [];
+  try {
+    ws.push(...await Promise.all([startWorkerProc(url!, queueName, 'r-a'), startWorkerProc(url!, queueName, 'r-b')]));
+    const overrides = { dim: 8, epochs: 2, batchSize: 64 };
+    const args = { protocol: 'ms-recommenders' as const, models: ['embedding-mlp' as const, 'bpr-mf' as const], seeds: [1],
+      config: configFor('ms-recommenders', overrides), overrides, candidates: 'sampled' as const };
+    const queued = await within(60_000, 'queued ranking experiment', runQueuedExperiment({ url: url!, queueName, spec, ...args }));
+    const local = runExperiment({ dataset: await loadDataset(spec), ...args });
+    assert.is(exactWithoutTimings(queued.result), exactWithoutTimings(local));
   } finally {
     await stopWorkers(ws);
     await dropQueue(url!, queueName);
