@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <string>
 
 namespace dpgcn {
 
@@ -59,6 +60,12 @@ class Args {
   const char* kernel_;
   bool failed_ = false;
 };
+
+// Argument errors are thrown as instances of the class registered here (the
+// JS glue registers KernelArgumentError at load); before that, as
+// TypeError/RangeError/Error by kind.
+void set_argument_error_class(Napi::Env env, Napi::Function ctor);
+void throw_argument_error(Napi::Env env, Args::Kind kind, const std::string& msg);
 
 void register_dense(Napi::Env env, Napi::Object exports);
 void register_sparse(Napi::Env env, Napi::Object exports);

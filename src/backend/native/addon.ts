@@ -42,6 +42,8 @@ export interface NativeAddon {
   score_topk_f32(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
 
+  /** Registers the class every argument error is thrown as (the glue passes KernelArgumentError). */
+  set_error_class(ctor: new (message: string) => Error): void;
   unary_op_count(): number;
   binary_op_count(): number;
   info(): { isa: string; simd: string; cpuAvx2Fma: boolean; threads: number };

@@ -5,7 +5,8 @@
  * (build/native-status.json), so `dpgcn info` can show why. The glue only
  * maps op names to codes: the addon takes typed arrays in place (no copies)
  * and checks every length and index itself, throwing an Error that names
- * the kernel and argument.
+ * the kernel and argument. Those errors are KernelArgumentError, the class
+ * the js and wasm backends throw: the glue registers it with the addon.
  */
 import { ArrayPool } from '../pool.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,8 +17,9 @@ import {
   type Backend, type Kernels,
 } from '../kernels.js';
 import { packageRoot } from '../paths.js';
-import { NotPositiveDefiniteError } from '../../errors.js';
+import { KernelArgumentError, NotPositiveDefiniteError } from '../../errors.js';
 import type { NativeAddon } from './addon.js';
+import { validated } from '../validate.js';
 
 export type { NativeAddon } from './addon.js';
 
@@ -53,11 +55,13 @@ export function nativeAddon(): NativeAddon {
     throw new Error(`native addon is stale: it has ${a.unary_op_count()} unary / ${a.binary_op_count()} binary ops, ` +
       `kernels.ts has ${UNARY_OP_COUNT} / ${BINARY_OP_COUNT} (rebuild with npm run build:native)`);
   }
+  a.set_error_class(KernelArgumentError);
   return (addon = a);
 }
 
 function makeKernels(a: NativeAddon): Kernels {
-  return {
+  // Index contents are scanned by the addon where it reads them (memory safety, same wording).
+  return validated({
     gemm: (x, w, c, m, n, k, ta, tb, alpha, beta) => a.gemm_f32(x, w, c, m, n, k, ta, tb, alpha, beta),
     transpose: (x, y, m, n) => a.transpose_f32(x, y, m, n),
     rowDot: (x, w, y, m, n) => a.row_dot_f32(x, w, y, m, n),
@@ -90,7 +94,7 @@ function makeKernels(a: NativeAddon): Kernels {
     choleskyInverse: (x, n) => a.cholesky_inverse_f32(x, n),
     scoreTopK: (items, q, nItems, d, k, exclude, outIdx, outScore) =>
       a.score_topk_f32(items, q, nItems, d, k, exclude, outIdx, outScore),
-  };
+  }, { scanner: null });
 }
 
 /** The native Backend; throws an Error whose message is the reason it is unavailable. */
