@@ -164,6 +164,15 @@ int Args::code(size_t i, const char* name, int count) {
   return static_cast<int>(v);
 }
 
+void* Args::external(size_t i, const char* name, const napi_type_tag* tag, const char* what) {
+  if (failed_) return nullptr;
+  const Napi::Value v = info_[i];
+  bool tagged = false;
+  if (v.IsExternal()) napi_check_object_type_tag(info_.Env(), v, tag, &tagged);
+  if (!tagged) { fail(kType, "%s must be %s (got %s)", name, what, describe(v).c_str()); return nullptr; }
+  return v.As<Napi::External<void>>().Data();
+}
+
 int64_t Args::csr(const Span<int32_t>& rp, const Span<int32_t>& ci, const Span<float>* values,
                   int64_t rows, int64_t cols) {
   need("rowPtr", rp, rows + 1);

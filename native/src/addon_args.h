@@ -34,6 +34,8 @@ class Args {
   bool flag(size_t i, const char* name);
   // An enum code in [0, count).
   int code(size_t i, const char* name, int count);
+  // The data of an External carrying `tag` (napi_type_tag_object), else fails.
+  void* external(size_t i, const char* name, const napi_type_tag* tag, const char* what);
 
   // Buffer holds at least `need` elements (skipped for absent optionals).
   template <class T>

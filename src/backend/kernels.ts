@@ -177,6 +177,26 @@ export interface Kernels {
   segmentMaxBackward(arg: Int32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number,
     d: number): void;
 
+  // ------------------------------------------------- validated CSR handles
+  /**
+   * Validates a CSR structure once (O(rows + nnz)) and returns a handle that
+   * owns a private copy of it (copied first, then re-checked, so concurrent
+   * writes to the source cannot slip in between): the *Csr kernels below
+   * check only O(1) lengths per call and read the structure JS cannot reach.
+   * Values stay the caller's (they are passed per call: a model may mask
+   * entries in place). dispose() releases the copy early; the GC does it anyway.
+   */
+  csrPrepare(rowPtr: Int32Array, colIdx: Int32Array, rows: number, cols: number): CsrHandle;
+
+  /** spmm over a prepared structure: y(rows x d) = beta * y + A x, values (nnz). */
+  spmmCsr(a: CsrHandle, values: Float32Array, x: Float32Array, y: Float32Array, d: number, beta: number): void;
+
+  /** spmmT over a prepared structure: y(cols x d) = beta * y + A^T x. */
+  spmmTCsr(a: CsrHandle, values: Float32Array, x: Float32Array, y: Float32Array, d: number, beta: number): void;
+
+  /** segmentMax over a prepared structure. */
+  segmentMaxCsr(a: CsrHandle, x: Float32Array, y: Float32Array, arg: Int32Array, d: number): void;
+
   // ------------------------------------------------------------- optimiser
   /**
    * One fused Adam(W) step over n parameters, in place:
@@ -198,6 +218,27 @@ export interface Kernels {
    */
   scoreTopK(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
+}
+
+/** A CSR structure validated once by a backend's csrPrepare; usable only with that backend. */
+export interface CsrHandle {
+  readonly rows: number;
+  readonly cols: number;
+  readonly nnz: number;
+  readonly disposed: boolean;
+  dispose(): void;
+}
+
+/** The handle class every backend returns; `data` is the backend's private copy. */
+export class OwnedCsr<T> implements CsrHandle {
+  constructor(readonly rows: number, readonly cols: number, readonly nnz: number, private store: T | null,
+    private readonly release: (data: T) => void) {}
+  get disposed(): boolean { return this.store === null; }
+  /** The owned structure (null once disposed; the glue checks first). */
+  get data(): T { return this.store as T; }
+  dispose(): void {
+    if (this.store !== null) { const d = this.store; this.store = null; this.release(d); }
+  }
 }
 
 export type BackendName = 'js' | 'wasm' | 'native';
@@ -235,9 +276,10 @@ export interface Backend {
  * `nnz` = rowPtr[rows] of the call's CSR) or a function of them; `range`
  * bounds every entry of an index array to [lo, hi); `csr` marks the rowPtr
  * (rows+1, from 0, non-decreasing; defines nnz) and colIdx (nnz entries in
- * [0, cols)) of a CSR.
+ * [0, cols)) of a CSR; kind `csr` is a prepared CsrHandle of the calling
+ * backend, which defines rows, cols and nnz.
  */
-export type ArgKind = 'f32' | 'i32' | 'u8' | 'size' | 'number' | 'flag' | 'unaryOp' | 'binaryOp' | 'bcast' | 'axis';
+export type ArgKind = 'f32' | 'i32' | 'u8' | 'size' | 'number' | 'flag' | 'unaryOp' | 'binaryOp' | 'bcast' | 'axis' | 'csr';
 export type SizeExpr = string | ((s: Readonly<Record<string, number>>) => number);
 export interface ArgDecl {
   readonly name: string;
@@ -289,6 +331,10 @@ export const KERNEL_ARGS: { readonly [K in keyof Kernels]: readonly ArgDecl[] } 
   spmm: [ROW_PTR, COL_IDX, f32('values', 'nnz'), f32('x', 'cols*d'), f32('y', 'rows*d'), size('rows'), size('cols'), size('d'), num('beta')],
   spmmT: [ROW_PTR, COL_IDX, f32('values', 'nnz'), f32('x', 'rows*d'), f32('y', 'cols*d'), size('rows'), size('cols'), size('d'), num('beta')],
   segmentMax: [ROW_PTR, COL_IDX, f32('x', 'cols*d'), f32('y', 'rows*d'), i32('arg', 'rows*d'), size('rows'), size('cols'), size('d')],
+  csrPrepare: [ROW_PTR, COL_IDX, size('rows'), size('cols')],
+  spmmCsr: [{ name: 'a', kind: 'csr' }, f32('values', 'nnz'), f32('x', 'cols*d'), f32('y', 'rows*d'), size('d'), num('beta')],
+  spmmTCsr: [{ name: 'a', kind: 'csr' }, f32('values', 'nnz'), f32('x', 'rows*d'), f32('y', 'cols*d'), size('d'), num('beta')],
+  segmentMaxCsr: [{ name: 'a', kind: 'csr' }, f32('x', 'cols*d'), f32('y', 'rows*d'), i32('arg', 'rows*d'), size('d')],
   segmentMaxBackward: [i32('arg', 'rows*d', ['-1', 'cols']), f32('dy', 'rows*d'), f32('dx', 'cols*d'), size('rows'), size('cols'), size('d')],
   adamStep: [f32('p', 'n'), f32('g', 'n'), f32('m', 'n'), f32('v', 'n'), size('n'), num('lr'), num('b1'), num('b2'), num('eps'), num('wd'),
     num('bc1'), num('bc2'), flag('decoupled')],

@@ -10,7 +10,7 @@
 import { KernelArgumentError } from '../errors.js';
 import {
   BCAST_CODE, BINARY_CODE, KERNEL_ARGS, UNARY_CODE,
-  type ArgDecl, type Kernels, type SizeExpr,
+  type ArgDecl, type CsrHandle, type Kernels, type SizeExpr,
 } from './kernels.js';
 
 function fail(kernel: string, msg: string): never {
@@ -90,6 +90,7 @@ function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (ArrayBuffer.isView(v)) return v.constructor.name;
   if (Array.isArray(v)) return 'Array';
+  if (typeof v === 'object') return v.constructor?.name ?? 'object';
   return typeof v === 'number' ? `number ${v}` : typeof v;
 }
 
@@ -102,6 +103,8 @@ function code(kernel: string, what: string, table: Record<string, number>, key: 
 export interface ValidateOptions {
   /** Scanner for index contents; null skips them (the native addon scans where it reads). */
   scanner: IndexScanner | null;
+  /** True for CsrHandles this backend's csrPrepare made. */
+  owns: (h: unknown) => boolean;
 }
 
 /**
@@ -132,6 +135,13 @@ export function validateArgs(kernel: keyof Kernels, args: ArrayLike<unknown>, op
         if (v !== 0 && v !== 1) fail(kernel, `${decl.name} must be 0 or 1 (got ${String(v)})`);
         s[decl.name] = v;
         break;
+      case 'csr': {
+        if (!opts.owns(v)) fail(kernel, `${decl.name} must be a CSR handle from this backend's csrPrepare (got ${describe(v)})`);
+        const h = v as CsrHandle;
+        if (h.disposed) fail(kernel, `${decl.name} was disposed`);
+        s.rows = h.rows; s.cols = h.cols; s.nnz = h.nnz;
+        break;
+      }
       default: break;
     }
   }

@@ -3,13 +3,32 @@
  * Every call is validated by the checker derived from KERNEL_ARGS, as on
  * the other backends, so a bad argument fails the same way everywhere.
  */
-import type { Backend, Kernels } from '../kernels.js';
+import { OwnedCsr, type Backend, type Kernels } from '../kernels.js';
+import { KernelArgumentError } from '../../errors.js';
 import { jsScanner, validated } from '../validate.js';
 import * as dense from './dense.js';
 import { unary, unaryBackward } from './unary.js';
 import * as sparse from './sparse.js';
 import * as spd from './cholesky.js';
 import { ArrayPool } from '../pool.js';
+
+/** A structure the js backend owns: private copies no caller holds. */
+export interface CsrCopy { rowPtr: Int32Array; colIdx: Int32Array }
+const jsHandles = new WeakSet<object>();
+type JsCsr = OwnedCsr<CsrCopy>;
+
+/** Copies, then re-checks the copy (the source may be shared memory another thread writes). */
+function prepare(rowPtr: Int32Array, colIdx: Int32Array, rows: number, cols: number): JsCsr {
+  const rp = rowPtr.slice(0, rows + 1);
+  const nnz = rp[rows];
+  const ci = colIdx.slice(0, Math.max(0, nnz));
+  if (ci.length !== nnz || jsScanner.rowPtr(rp, rows) >= 0 || jsScanner.range(ci, nnz, 0, cols) >= 0) {
+    throw new KernelArgumentError('csrPrepare: rowPtr/colIdx changed while being copied');
+  }
+  const h = new OwnedCsr<CsrCopy>(rows, cols, nnz, { rowPtr: rp, colIdx: ci }, () => {});
+  jsHandles.add(h);
+  return h;
+}
 
 /** The reference kernels, unchecked: callers inside the backend layer that already validated. */
 export const jsKernelsRaw = {
@@ -39,10 +58,23 @@ export const jsKernelsRaw = {
   segmentMax: sparse.segmentMax,
   segmentMaxBackward: sparse.segmentMaxBackward,
   scoreTopK: sparse.scoreTopK,
+  csrPrepare: prepare,
+  spmmCsr: (a, values, x, y, d, beta) => {
+    const h = a as JsCsr;
+    sparse.spmm(h.data.rowPtr, h.data.colIdx, values, x, y, h.rows, h.cols, d, beta);
+  },
+  spmmTCsr: (a, values, x, y, d, beta) => {
+    const h = a as JsCsr;
+    sparse.spmmT(h.data.rowPtr, h.data.colIdx, values, x, y, h.rows, h.cols, d, beta);
+  },
+  segmentMaxCsr: (a, x, y, arg, d) => {
+    const h = a as JsCsr;
+    sparse.segmentMax(h.data.rowPtr, h.data.colIdx, x, y, arg, h.rows, h.cols, d);
+  },
 } satisfies Kernels;
 
 /** Every call checked by the validator derived from KERNEL_ARGS, index contents included. */
-export const jsKernels: Kernels = validated(jsKernelsRaw, { scanner: jsScanner });
+export const jsKernels: Kernels = validated(jsKernelsRaw, { scanner: jsScanner, owns: (h) => jsHandles.has(h as object) });
 
 const pool = new ArrayPool();
 

@@ -8,14 +8,18 @@
  * If scratch space for a foreign array cannot be found, the call runs on the
  * js reference instead: slower, never wrong.
  */
-import { NotPositiveDefiniteError } from '../../errors.js';
-import type { Kernels } from '../kernels.js';
-import { validateArgs, type IndexScanner } from '../validate.js';
+import { KernelArgumentError, NotPositiveDefiniteError } from '../../errors.js';
+import { OwnedCsr, type Kernels } from '../kernels.js';
+import { jsScanner, validateArgs, type IndexScanner } from '../validate.js';
+import type { WasmHeap } from './heap.js';
 import { jsKernels } from '../js/index.js';
 import type { WasmExports } from './loader.js';
 import { Marshal, OUT_OF_MEMORY } from './marshal.js';
 
-export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number): Kernels {
+interface WasmCsrCopy { rowPtr: Int32Array; colIdx: Int32Array }
+
+export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number, heap: WasmHeap): Kernels {
+  const handles = new WeakSet<object>();
   /** Runs fn with marshalling; on scratch exhaustion, runs the (validated) js kernel instead. */
   function run<R>(fn: () => R, fallback: () => R): R {
     let ok = false;
@@ -36,7 +40,7 @@ export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number): Kernels
     rowPtr: (rp, rows) => E.check_rowptr_i32(M.in(rp, rows + 1), rows),
     range: (idx, n, lo, hi) => E.check_range_i32(M.in(idx, n), n, lo, hi),
   };
-  const opts = { scanner };
+  const opts = { scanner, owns: (h: unknown) => handles.has(h as object) };
   const V = (kernel: keyof Kernels, args: unknown[]) => validateArgs(kernel, args, opts);
   const js = jsKernels;
   const b = (v: boolean) => (v ? 1 : 0);
@@ -175,6 +179,63 @@ export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number): Kernels
         E.segment_max_backward_f32(M.in(arg, rows * d), M.in(dy, rows * d), M.out(dx, cols * d), rows, cols, d);
       }, () => js.segmentMaxBackward(arg, dy, dx, rows, cols, d));
     },
+    csrPrepare(rowPtr, colIdx, rows, cols) {
+      const args = [rowPtr, colIdx, rows, cols];
+      run(() => { V('csrPrepare', args); }, () => { validateArgs('csrPrepare', args, { ...opts, scanner: jsScanner }); });
+      // Copy into memory only this handle references, then re-check the copy in wasm:
+      // the source may be shared memory that another thread writes.
+      const rp = heap.allocArray(Int32Array, rows + 1);
+      rp.set(rowPtr.subarray(0, rows + 1));
+      const nnz = rp[rows];
+      const ci = heap.allocArray(Int32Array, Math.max(0, nnz));
+      const release = () => { heap.freeArray(rp); heap.freeArray(ci); };
+      let ok = nnz >= 0 && nnz <= colIdx.length;
+      if (ok) {
+        ci.set(colIdx.subarray(0, nnz));
+        ok = run(() => E.check_rowptr_i32(M.in(rp, rows + 1), rows) < 0 && E.check_range_i32(M.in(ci, nnz), nnz, 0, cols) < 0,
+          () => jsScannerOk(rp, ci, rows, cols));
+      }
+      if (!ok) {
+        release();
+        throw new KernelArgumentError('csrPrepare: rowPtr/colIdx changed while being copied');
+      }
+      const h = new OwnedCsr<WasmCsrCopy>(rows, cols, nnz, { rowPtr: rp, colIdx: ci }, release);
+      handles.add(h);
+      return h;
+    },
+    spmmCsr(a, values, x, y, d, beta) {
+      run(() => {
+        V('spmmCsr', [a, values, x, y, d, beta]);
+        const { rows, cols, nnz, data } = a as OwnedCsr<WasmCsrCopy>;
+        E.spmm_csr_f32(M.in(data.rowPtr, rows + 1), M.in(data.colIdx, nnz), M.in(values, nnz), M.in(x, cols * d),
+          M.out(y, rows * d), rows, cols, d, beta);
+      }, () => {
+        const { rows, cols, data } = a as OwnedCsr<WasmCsrCopy>;
+        js.spmm(data.rowPtr, data.colIdx, values, x, y, rows, cols, d, beta);
+      });
+    },
+    spmmTCsr(a, values, x, y, d, beta) {
+      run(() => {
+        V('spmmTCsr', [a, values, x, y, d, beta]);
+        const { rows, cols, nnz, data } = a as OwnedCsr<WasmCsrCopy>;
+        E.spmm_csr_t_f32(M.in(data.rowPtr, rows + 1), M.in(data.colIdx, nnz), M.in(values, nnz), M.in(x, rows * d),
+          M.out(y, cols * d), rows, cols, d, beta);
+      }, () => {
+        const { rows, cols, data } = a as OwnedCsr<WasmCsrCopy>;
+        js.spmmT(data.rowPtr, data.colIdx, values, x, y, rows, cols, d, beta);
+      });
+    },
+    segmentMaxCsr(a, x, y, arg, d) {
+      run(() => {
+        V('segmentMaxCsr', [a, x, y, arg, d]);
+        const { rows, cols, nnz, data } = a as OwnedCsr<WasmCsrCopy>;
+        E.segment_max_f32(M.in(data.rowPtr, rows + 1), M.in(data.colIdx, nnz), M.in(x, cols * d), M.out(y, rows * d),
+          M.out(arg, rows * d), rows, cols, d);
+      }, () => {
+        const { rows, cols, data } = a as OwnedCsr<WasmCsrCopy>;
+        js.segmentMax(data.rowPtr, data.colIdx, x, y, arg, rows, cols, d);
+      });
+    },
     adamStep(p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled) {
       run(() => {
         V('adamStep', [p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled]);
@@ -209,6 +270,10 @@ export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number): Kernels
       }, () => js.scoreTopK(items, q, nItems, d, k, exclude, outIdx, outScore));
     },
   };
+}
+
+function jsScannerOk(rp: Int32Array, ci: Int32Array, rows: number, cols: number): boolean {
+  return jsScanner.rowPtr(rp, rows) < 0 && jsScanner.range(ci, ci.length, 0, cols) < 0;
 }
 
 /** Elements of b a binary kernel reads, per BCAST_CODE. */
