@@ -1,0 +1,281 @@
+/**
+ * Scoring one user against every item, two ways.
+ *
+ * TableScorer (models with servingTables): the score factorises, so a request
+ * is one pass over a row-major item table with the scoreTopK kernel. Each row
+ * is [item_i | z_i | bias_i] and the query [user_u | c * a | 1]: the DDPG
+ * adjustment beta * <a, P^T unit(e_i)> / sqrt(m) is linear in z_i =
+ * P^T unit(e_i), so it folds into the same dot product (c = beta / sqrt(m)).
+ * The sparse item-item term touches only the items in the history rows of the
+ * CSR: those are excluded from the kernel's pass, scored exactly here and
+ * merged, so the top-k is exact. Concurrent requests can be scored as one
+ * GEMM (topKBatch), reading the table once for the whole batch.
+ *
+ * ForwardScorer (any other model): every candidate through the model's frozen
+ * eval-mode forward in batches, as evaluation does.
+ */
+import { noGrad } from '../autograd/engine.js';
+import { tidy } from '../tensor/scope.js';
+import { currentBackend } from '../backend/registry.js';
+import { candidateBatch } from '../eval/batches.js';
+import type { Model, ServingTables } from '../models/types.js';
+import type { DecisionLayer } from '../models/decision.js';
+
+export interface TopK { items: Int32Array; scores: Float32Array }
+
+/** What scoring needs to know about one request. */
+export interface ScoreContext {
+  /** Row of the user in the scorer's tables (added users included). */
+  user: number;
+  /** Items the user interacted with, oldest first (state and item-item term). */
+  history: ArrayLike<number>;
+  /** 1 = never recommend (seen, excluded, deleted); length >= numItems. */
+  exclude: Uint8Array;
+  k: number;
+  query: number;
+  time: number;
+}
+
+export interface Scorer {
+  readonly kind: 'tables' | 'forward';
+  readonly numItems: number;
+  topK(c: ScoreContext): TopK;
+  /** Several requests at once (the table is read once for all of them). */
+  topKBatch(cs: ScoreContext[]): TopK[];
+  /** Appends a user row: vector in the user table's space (tables) or a proxy trained user (forward). */
+  addUser(vector: Float32Array | null, proxy: number): number;
+  /** Appends an item row built from existing items (their mean). */
+  addItem(neighbours: number[]): number;
+  /** The user's representation (tables only; null otherwise). */
+  userVector(u: number): Float32Array | null;
+}
+
+/** Models with a DDPG decision layer expose these (graph_models.ts); scoring reads them by duck typing. */
+export interface DecisionSource {
+  decision: DecisionLayer | null;
+  staticMean(users: Int32Array): Float32Array | null;
+  stateItemTable(): Float32Array;
+}
+const decisionOf = (m: Model): DecisionSource | null => {
+  const x = m as unknown as Partial<DecisionSource>;
+  return x.decision && typeof x.staticMean === 'function' && typeof x.stateItemTable === 'function' ? (x as DecisionSource) : null;
+};
+
+/** Selects the k best of n scores (descending, lower index first on ties) skipping excluded ones. */
+function selectTopK(scores: Float32Array, n: number, exclude: Uint8Array, k: number, idxOut: Int32Array, scOut: Float32Array): number {
+  let count = 0, worst = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    if (count === k && !(s > worst)) continue;
+    if (exclude[i]) continue;
+    let pos = count < k ? count++ : k - 1;
+    while (pos > 0 && s > scOut[pos - 1]) { scOut[pos] = scOut[pos - 1]; idxOut[pos] = idxOut[pos - 1]; pos--; }
+    scOut[pos] = s; idxOut[pos] = i;
+    if (count === k) worst = scOut[k - 1];
+  }
+  return count;
+}
+
+/** Merges a sorted top list with extra (item, score) pairs into the best k. */
+function merge(idx: Int32Array, sc: Float32Array, n: number, extra: Map<number, number>, k: number): TopK {
+  const all: [number, number][] = [];
+  for (let j = 0; j < n; j++) all.push([idx[j], sc[j]]);
+  for (const [i, s] of extra) all.push([i, s]);
+  all.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const top = all.slice(0, k);
+  return { items: Int32Array.from(top, (t) => t[0]), scores: Float32Array.from(top, (t) => t[1]) };
+}
+
+export class TableScorer implements Scorer {
+  readonly kind = 'tables' as const;
+  readonly dim: number;
+  /** Row width: dim + action size (decision) + 1 (bias). */
+  readonly width: number;
+  private table: Float32Array;
+  private users: Float32Array;
+  private nItems: number;
+  private nUsers: number;
+  private readonly dec: DecisionSource | null;
+  private readonly m: number;
+  private readonly factor: number;
+  private readonly stateItems: Float32Array | null;
+  private readonly trainedItems: number;
+  private readonly trainedUsers: number;
+
+  constructor(readonly tables: ServingTables, model: Model, private readonly maxLen: number) {
+    const d = tables.dim;
+    this.dim = d;
+    this.nItems = tables.item.length / d;
+    this.nUsers = tables.user.length / d;
+    this.trainedItems = this.nItems; this.trainedUsers = this.nUsers;
+    const src = decisionOf(model);
+    this.dec = src;
+    const dl = src?.decision ?? null;
+    this.m = dl ? dl.actionDim : 0;
+    this.factor = dl ? dl.opts.beta / Math.sqrt(this.m) : 0;
+    this.stateItems = src ? src.stateItemTable().slice() : null;
+    this.width = d + this.m + 1;
+    const w = this.width, z = dl ? dl.project(tables.item) : null;
+    this.table = new Float32Array(this.nItems * w);
+    for (let i = 0; i < this.nItems; i++) {
+      this.table.set(tables.item.subarray(i * d, (i + 1) * d), i * w);
+      if (z) this.table.set(z.subarray(i * this.m, (i + 1) * this.m), i * w + d);
+      this.table[i * w + w - 1] = tables.itemBias ? tables.itemBias[i] : 0;
+    }
+    this.users = tables.user.slice();
+  }
+
+  get numItems(): number { return this.nItems; }
+
+  /** Bytes one request reads from the item table (the bandwidth bound's numerator). */
+  get tableBytes(): number { return this.nItems * this.width * 4; }
+
+  userVector(u: number): Float32Array | null { return this.users.slice(u * this.dim, (u + 1) * this.dim); }
+
+  /** The query row [user | c * a | 1] of a request. */
+  query(c: ScoreContext): Float32Array {
+    const d = this.dim, w = this.width, q = new Float32Array(w);
+    q.set(this.users.subarray(c.user * d, (c.user + 1) * d));
+    q[w - 1] = 1;
+    const dl = this.dec?.decision;
+    if (dl && this.dec && this.stateItems) {
+      const L = this.maxLen, h = Array.from(c.history).filter((i) => i < this.trainedItems).slice(-L);
+      const hist = new Int32Array(L).fill(-1);
+      hist.set(h);
+      const extra = c.user < this.trainedUsers ? this.dec.staticMean(Int32Array.of(c.user)) : null;
+      const s = dl.states(q.subarray(0, d), extra && extra.length ? extra : null, hist, Int32Array.of(h.length), L, this.stateItems);
+      const a = dl.actions(s, 1);
+      for (let k = 0; k < this.m; k++) q[d + k] = this.factor * a[k];
+    }
+    return q;
+  }
+
+  /** Items the item-item term reaches from the history, with the term's value. */
+  private sparse(c: ScoreContext): Map<number, number> | null {
+    const ii = this.tables.itemItem;
+    if (!ii) return null;
+    const out = new Map<number, number>();
+    for (const j of Array.from(c.history)) {
+      if (j >= this.trainedItems) continue;
+      for (let p = ii.rowPtr[j]; p < ii.rowPtr[j + 1]; p++) {
+        const i = ii.colIdx[p];
+        if (!c.exclude[i]) out.set(i, (out.get(i) ?? 0) + ii.values[p]);
+      }
+    }
+    return out;
+  }
+
+  private dot(q: Float32Array, i: number): number {
+    const w = this.width, t = this.table;
+    let s = 0;
+    for (let c = 0; c < w; c++) s += t[i * w + c] * q[c];
+    return Math.fround(s);
+  }
+
+  /** The sparse items become exact extra candidates; the kernel's pass skips them. */
+  private finish(c: ScoreContext, q: Float32Array, sp: Map<number, number> | null, idx: Int32Array, sc: Float32Array, n: number): TopK {
+    const extra = new Map<number, number>();
+    if (sp) for (const [i, v] of sp) extra.set(i, Math.fround(this.dot(q, i) + v));
+    return merge(idx, sc, n, extra, c.k);
+  }
+
+  private maskWith(c: ScoreContext, sp: Map<number, number> | null): Uint8Array {
+    if (!sp || sp.size === 0) return c.exclude;
+    const ex = c.exclude.slice(0, this.nItems);
+    for (const i of sp.keys()) ex[i] = 1;
+    return ex;
+  }
+
+  topK(c: ScoreContext): TopK {
+    const q = this.query(c), sp = this.sparse(c), ex = this.maskWith(c, sp);
+    const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+    const n = currentBackend().kernels.scoreTopK(this.table.subarray(0, this.nItems * this.width), q, this.nItems, this.width, c.k,
+      ex.length === this.nItems ? ex : ex.subarray(0, this.nItems), idx, sc);
+    return this.finish(c, q, sp, idx, sc, n);
+  }
+
+  topKBatch(cs: ScoreContext[]): TopK[] {
+    if (cs.length === 1) return [this.topK(cs[0])];
+    const B = cs.length, w = this.width, N = this.nItems, Q = new Float32Array(B * w);
+    const qs = cs.map((c, b) => { const q = this.query(c); Q.set(q, b * w); return q; });
+    const S = new Float32Array(B * N);
+    currentBackend().kernels.gemm(Q, this.table.subarray(0, N * w), S, B, N, w, false, true, 1, 0);
+    return cs.map((c, b) => {
+      const sp = this.sparse(c), ex = this.maskWith(c, sp);
+      const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+      const n = selectTopK(S.subarray(b * N, (b + 1) * N), N, ex, c.k, idx, sc);
+      return this.finish(c, qs[b], sp, idx, sc, n);
+    });
+  }
+
+  addUser(vector: Float32Array | null, _proxy: number): number {
+    const d = this.dim, u = this.nUsers;
+    const grown = new Float32Array((u + 1) * d);
+    grown.set(this.users.subarray(0, u * d));
+    if (vector) grown.set(vector, u * d);
+    this.users = grown;
+    return this.nUsers++;
+  }
+
+  addItem(neighbours: number[]): number {
+    const w = this.width, i = this.nItems;
+    if ((i + 1) * w > this.table.length) {
+      const grown = new Float32Array(Math.max((i + 1) * w, Math.ceil(this.table.length * 1.25)));
+      grown.set(this.table.subarray(0, i * w));
+      this.table = grown;
+    }
+    const row = this.table.subarray(i * w, (i + 1) * w);
+    row.fill(0);
+    const from = neighbours.length ? neighbours : Array.from({ length: this.trainedItems }, (_, j) => j);
+    for (const j of from) for (let c = 0; c < w; c++) row[c] += this.table[j * w + c] / from.length;
+    const dl = this.dec?.decision;
+    if (dl) row.set(dl.project(row.slice(0, this.dim)), this.dim);
+    return this.nItems++;
+  }
+}
+
+const FORWARD_BATCH = 2048;
+
+export class ForwardScorer implements Scorer {
+  readonly kind = 'forward' as const;
+  /** Added users and items are scored as the trained row they stand in for. */
+  private readonly userProxy: number[] = [];
+  private readonly itemProxy: number[] = [];
+  constructor(private readonly model: Model, private readonly trainedUsers: number, private readonly trainedItems: number,
+    private readonly maxLen: number) {}
+
+  get numItems(): number { return this.trainedItems + this.itemProxy.length; }
+
+  userVector(): Float32Array | null { return null; }
+
+  topK(c: ScoreContext): TopK {
+    const N = this.numItems, cand: number[] = [];
+    for (let i = 0; i < N; i++) if (!c.exclude[i]) cand.push(i);
+    const items = Int32Array.from(cand), rows = Int32Array.from(cand, (i) => (i < this.trainedItems ? i : this.itemProxy[i - this.trainedItems]));
+    const user = c.user < this.trainedUsers ? c.user : this.userProxy[c.user - this.trainedUsers];
+    const hist = Array.from(c.history).filter((i) => i < this.trainedItems);
+    const scores = new Float32Array(items.length);
+    noGrad(() => {
+      for (let o = 0; o < rows.length; o += FORWARD_BATCH) {
+        const part = rows.subarray(o, Math.min(rows.length, o + FORWARD_BATCH));
+        const batch = candidateBatch(user, part, hist, this.maxLen, c.time, c.query);
+        tidy(() => { scores.set(this.model.forward(batch, false).data, o); });
+      }
+    });
+    const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+    const n = selectTopK(scores, scores.length, new Uint8Array(scores.length), c.k, idx, sc);
+    return { items: Int32Array.from(idx.subarray(0, n), (j) => items[j]), scores: sc.slice(0, n) };
+  }
+
+  topKBatch(cs: ScoreContext[]): TopK[] { return cs.map((c) => this.topK(c)); }
+
+  addUser(_v: Float32Array | null, proxy: number): number {
+    this.userProxy.push(proxy);
+    return this.trainedUsers + this.userProxy.length - 1;
+  }
+
+  addItem(neighbours: number[]): number {
+    this.itemProxy.push(neighbours.length ? neighbours[0] : 0);
+    return this.numItems - 1;
+  }
+}
