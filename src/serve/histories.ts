@@ -16,11 +16,14 @@ export function popularity(it: Interactions, items: number): Int32Array {
   return Int32Array.from({ length: items }, (_, i) => i).sort((a, b) => c[b] - c[a] || a - b);
 }
 
-/** The interactions without user u's rows (and an aligned per-row array filtered alike). */
-export function dropUser(it: Interactions, u: number, aligned: Int32Array | null = null): Interactions & { shownNegative: Int32Array | null } {
+/** The interactions without the given users' rows (and an aligned per-row array filtered alike). */
+export function dropUsers(it: Interactions, users: Set<number>, aligned: Int32Array | null = null): { it: Interactions; aligned: Int32Array | null } {
   const keep: number[] = [];
-  for (let k = 0; k < it.length; k++) if (it.user[k] !== u) keep.push(k);
+  for (let k = 0; k < it.length; k++) if (!users.has(it.user[k])) keep.push(k);
   const pick = <T extends Int32Array | Float64Array | Float32Array>(a: T): T => (a.constructor as unknown as { from(x: number[]): T }).from(keep.map((k) => a[k]));
-  return { length: keep.length, user: pick(it.user), item: pick(it.item), time: pick(it.time), query: pick(it.query),
-    rating: it.rating ? pick(it.rating) : null, shownNegative: aligned ? pick(aligned) : null };
+  return { it: { length: keep.length, user: pick(it.user), item: pick(it.item), time: pick(it.time), query: pick(it.query),
+    rating: it.rating ? pick(it.rating) : null }, aligned: aligned ? pick(aligned) : null };
 }
+
+/** dropUsers for one user. */
+export const dropUser = (it: Interactions, u: number): Interactions => dropUsers(it, new Set([u])).it;

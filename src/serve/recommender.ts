@@ -11,7 +11,7 @@ import type { Model } from '../models/types.js';
 import { featureNeighbours, parseFeatures } from './cold_start.js';
 import { ForwardScorer, TableScorer, type Scorer, type ScoreContext, type TopK } from './scorer.js';
 import { buildFromFile, readModelFile, writeModelFile, type ModelFile, type ModelMeta, type ServedState } from './model_file.js';
-import { dropUser, popularity, userHistories } from './histories.js';
+import { dropUsers, popularity, userHistories } from './histories.js';
 
 export class NotFoundError extends UserError {
   constructor(readonly field: string, message: string) { super(message); }
@@ -117,6 +117,7 @@ export class Recommender {
   }
 
   hasUser(id: string): boolean { return this.userRow.has(id); }
+  hasItem(id: string): boolean { return this.itemRow.has(id); }
   isOptedOut(id: string): boolean { const u = this.userRow.get(id); return u !== undefined && this.optedOut.has(u); }
 
   private user(id: string, field = 'user'): number {
@@ -294,16 +295,23 @@ export class Recommender {
    * served graph. The model is rebuilt on the training interactions without
    * them (graph models propagate again), with the user's parameter rows zeroed.
    */
-  deleteUser(id: string): void {
-    const u = this.user(id), file = this.parts.file, ds = file.ds;
-    if (u < ds.numUsers) {
-      file.train = dropUser(file.train, u);
-      const F = ds.userFeatures.names.length;
-      ds.userFeatures.values.fill(0, u * F, (u + 1) * F);
-      const drop = dropUser(ds.interactions, u, ds.shownNegative);
-      ds.interactions = drop; ds.shownNegative = drop.shownNegative;
-      ds.userPtr = recount(drop, ds.numUsers);
-      for (const p of Object.values(file.params)) if (p.shape[0] === ds.numUsers && p.shape.length === 2) p.data.fill(0, u * p.shape[1], (u + 1) * p.shape[1]);
+  deleteUser(id: string): void { this.deleteUsers([id]); }
+
+  /** deleteUser for many users with one rebuild of the model. */
+  deleteUsers(ids: string[]): void {
+    const file = this.parts.file, ds = file.ds;
+    const rows = [...new Set(ids.map((id) => this.user(id)))];
+    const trained = rows.filter((u) => u < ds.numUsers);
+    if (trained.length) {
+      const gone = new Set(trained), F = ds.userFeatures.names.length;
+      file.train = dropUsers(file.train, gone).it;
+      const drop = dropUsers(ds.interactions, gone, ds.shownNegative);
+      ds.interactions = drop.it; ds.shownNegative = drop.aligned;
+      ds.userPtr = recount(drop.it, ds.numUsers);
+      for (const u of trained) {
+        ds.userFeatures.values.fill(0, u * F, (u + 1) * F);
+        for (const p of Object.values(file.params)) if (p.shape[0] === ds.numUsers && p.shape.length === 2) p.data.fill(0, u * p.shape[1], (u + 1) * p.shape[1]);
+      }
       this.release?.(); this.model.dispose?.();
       this.model = this.parts.rebuild(file.train);
       this.popular = popularity(file.train, ds.numItems);
@@ -312,14 +320,16 @@ export class Recommender {
       for (const q of this.addedUserFeatures) this.addUserRow(q);
       for (const q of this.addedItemFeatures) this.scorer.addItem(featureNeighbours(ds.itemFeatures, ds.numItems, q, () => true));
     }
-    const s = this.served, keep = s.user.map((x) => x !== u);
+    const erased = new Set(rows), s = this.served, keep = s.user.map((x) => !erased.has(x));
     this.served = { user: s.user.filter((_, n) => keep[n]), item: s.item.filter((_, n) => keep[n]), time: s.time.filter((_, n) => keep[n]), type: s.type.filter((_, n) => keep[n]) };
-    this.histories[u] = [];
-    this.deleted.add(u); this.optedOut.delete(u);
-    this.userRow.delete(id);
-    this.userIds[u] = '';
-    if (u < ds.numUsers) ds.userIds[u] = `\u0000deleted:${u}`;
-    else { const a = this.addedUsers[u - ds.numUsers]; if (a) { a.id = ''; a.features = {}; } }
+    for (const u of rows) {
+      this.histories[u] = [];
+      this.deleted.add(u); this.optedOut.delete(u);
+      this.userRow.delete(this.userIds[u]);
+      this.userIds[u] = '';
+      if (u < ds.numUsers) ds.userIds[u] = `\u0000deleted:${u}`;
+      else { const a = this.addedUsers[u - ds.numUsers]; a.id = ''; a.features = {}; this.addedUserFeatures[u - ds.numUsers].fill(-1); }
+    }
   }
 
   /** Writes the served state (histories from feedback, added users and items, erasures) into a new model file. */
