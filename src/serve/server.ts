@@ -121,7 +121,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   let reloading: Promise<unknown> = Promise.resolve();
 
   const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } } });
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, allowUnionTypes: true } } });
   app.setErrorHandler((err, _req, reply) => sendError(err as ErrorLike, reply));
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, field: 'url' }));
   app.addHook('onResponse', (req, reply, done) => {
