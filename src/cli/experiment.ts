@@ -23,6 +23,7 @@ export function writeAtomic(file: string, text: string): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
+    fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(tmp, text, { flag: 'wx' });
     fs.renameSync(tmp, file);
   } catch (e) {
@@ -31,11 +32,17 @@ export function writeAtomic(file: string, text: string): void {
   }
 }
 
-/** Fails now, not after training, if file's directory is missing or file is a directory. */
+/**
+ * Fails now, not after training, if file cannot be written: a file is in the
+ * way of its directory, or file is a directory. A missing directory is fine:
+ * the write creates it (results/ is git-ignored, so a fresh clone lacks it).
+ */
 export function checkWritable(option: string, file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${option}: directory ${dir} does not exist`);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UserError(`${option}: ${file} is a directory`);
+  let dir = path.dirname(path.resolve(file));
+  while (!fs.existsSync(dir)) dir = path.dirname(dir);
+  if (!fs.statSync(dir).isDirectory()) throw new UserError(`${option}: ${dir} is a file, not a directory`);
+  try { fs.accessSync(dir, fs.constants.W_OK); } catch { throw new UserError(`${option}: directory ${dir} is not writable`); }
 }
 
 export function parseIntArg(option: string, v: string, min = 1): number {
