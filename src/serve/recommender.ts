@@ -105,6 +105,7 @@ export class Recommender {
   /** Freezes the model and builds the scorer for it. */
   private prepare(): void {
     const ds = this.parts.file.ds, L = this.meta.config.maxLen;
+    if (this.scorer instanceof TableScorer) this.scorer.dispose();
     this.release = this.model.freeze?.() ?? null;
     const tables = this.model.servingTables?.();
     this.scorer = tables ? new TableScorer(tables, this.model, L) : new ForwardScorer(this.model, ds.numUsers, ds.numItems, L);
@@ -112,6 +113,7 @@ export class Recommender {
 
   /** Releases the model's frozen tables and backend memory. */
   close(): void {
+    if (this.scorer instanceof TableScorer) this.scorer.dispose();
     this.release?.(); this.release = null;
     this.model.dispose?.();
   }

@@ -16,10 +16,28 @@
  */
 import { noGrad } from '../autograd/engine.js';
 import { tidy } from '../tensor/scope.js';
-import { currentBackend } from '../backend/registry.js';
+import { currentBackend, getBackend } from '../backend/registry.js';
+import type { Backend, BackendName } from '../backend/kernels.js';
 import { candidateBatch } from '../eval/batches.js';
 import type { Model, ServingTables } from '../models/types.js';
 import type { DecisionLayer } from '../models/decision.js';
+
+const tryBackend = (n: BackendName): Backend | null => { try { return getBackend(n); } catch { return null; } };
+
+/**
+ * Which backend runs which serving kernel. Measured on this machine's 2 cores
+ * (README, Serving): wasm's SIMD scoreTopK over a table resident in its memory
+ * runs at the memory-bandwidth bound, native's GEMM is the fastest for a batch.
+ * DPGCN_BACKEND, when set, applies to both.
+ */
+function servingBackends(): { one: Backend; many: Backend } {
+  if (process.env.DPGCN_BACKEND && process.env.DPGCN_BACKEND !== 'auto') { const b = currentBackend(); return { one: b, many: b }; }
+  const cur = currentBackend();
+  return { one: tryBackend('wasm') ?? cur, many: tryBackend('native') ?? cur };
+}
+
+/** Batches smaller than this are scored one request at a time (one pass each is then cheaper than the GEMM). */
+export const MIN_GEMM_BATCH = 4;
 
 export interface TopK { items: Int32Array; scores: Float32Array }
 
@@ -101,6 +119,8 @@ export class TableScorer implements Scorer {
   private readonly stateItems: Float32Array | null;
   private readonly trainedItems: number;
   private readonly trainedUsers: number;
+  private readonly be = servingBackends();
+  private scratch = new Float32Array(0);
 
   constructor(readonly tables: ServingTables, model: Model, private readonly maxLen: number) {
     const d = tables.dim;
@@ -116,7 +136,9 @@ export class TableScorer implements Scorer {
     this.stateItems = src ? src.stateItemTable().slice() : null;
     this.width = d + this.m + 1;
     const w = this.width, z = dl ? dl.project(tables.item) : null;
-    this.table = new Float32Array(this.nItems * w);
+    // in the single-request kernel's own storage (wasm: its linear memory), so it reads the table in place
+    this.table = this.be.one.allocF32(this.nItems * w);
+    this.table.fill(0);
     for (let i = 0; i < this.nItems; i++) {
       this.table.set(tables.item.subarray(i * d, (i + 1) * d), i * w);
       if (z) this.table.set(z.subarray(i * this.m, (i + 1) * this.m), i * w + d);
@@ -126,6 +148,9 @@ export class TableScorer implements Scorer {
   }
 
   get numItems(): number { return this.nItems; }
+
+  /** Returns the table's backend storage. */
+  dispose(): void { this.be.one.free(this.table); this.table = new Float32Array(0); this.nItems = 0; }
 
   /** Bytes one request reads from the item table (the bandwidth bound's numerator). */
   get tableBytes(): number { return this.nItems * this.width * 4; }
@@ -189,17 +214,18 @@ export class TableScorer implements Scorer {
   topK(c: ScoreContext): TopK {
     const q = this.query(c), sp = this.sparse(c), ex = this.maskWith(c, sp);
     const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
-    const n = currentBackend().kernels.scoreTopK(this.table.subarray(0, this.nItems * this.width), q, this.nItems, this.width, c.k,
+    const n = this.be.one.kernels.scoreTopK(this.table.subarray(0, this.nItems * this.width), q, this.nItems, this.width, c.k,
       ex.length === this.nItems ? ex : ex.subarray(0, this.nItems), idx, sc);
     return this.finish(c, q, sp, idx, sc, n);
   }
 
   topKBatch(cs: ScoreContext[]): TopK[] {
-    if (cs.length === 1) return [this.topK(cs[0])];
+    if (cs.length < MIN_GEMM_BATCH) return cs.map((c) => this.topK(c));
     const B = cs.length, w = this.width, N = this.nItems, Q = new Float32Array(B * w);
     const qs = cs.map((c, b) => { const q = this.query(c); Q.set(q, b * w); return q; });
-    const S = new Float32Array(B * N);
-    currentBackend().kernels.gemm(Q, this.table.subarray(0, N * w), S, B, N, w, false, true, 1, 0);
+    if (this.scratch.length < B * N) this.scratch = new Float32Array(B * N);
+    const S = this.scratch.subarray(0, B * N);
+    this.be.many.kernels.gemm(Q, this.table.subarray(0, N * w), S, B, N, w, false, true, 1, 0);
     return cs.map((c, b) => {
       const sp = this.sparse(c), ex = this.maskWith(c, sp);
       const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
@@ -220,8 +246,9 @@ export class TableScorer implements Scorer {
   addItem(neighbours: number[]): number {
     const w = this.width, i = this.nItems;
     if ((i + 1) * w > this.table.length) {
-      const grown = new Float32Array(Math.max((i + 1) * w, Math.ceil(this.table.length * 1.25)));
+      const grown = this.be.one.allocF32(Math.max((i + 1) * w, Math.ceil(this.table.length * 1.25)));
       grown.set(this.table.subarray(0, i * w));
+      this.be.one.free(this.table);
       this.table = grown;
     }
     const row = this.table.subarray(i * w, (i + 1) * w);
