@@ -28,6 +28,8 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Most /recommend requests scored in one batch (default 64). */
   maxBatch?: number;
+  /** Serve this instead of loading `model` (reloads still read model files). */
+  recommender?: Recommender;
 }
 
 export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore }
@@ -110,7 +112,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const store = new FeedbackStore(o.db ?? `${o.model}.feedback.db`);
   let rec: Recommender;
   try {
-    rec = await Recommender.load(o.model);
+    rec = o.recommender ?? await Recommender.load(o.model);
     applyStore(rec, store);
   } catch (e) { store.close(); throw e; }
   const metrics = new ServeMetrics();
