@@ -73,7 +73,7 @@ async function ml100kModel(dir: string, work: string, log: (s: string) => void):
   log(`training ${BENCH_MODEL} on ml-100k once (2 epochs) -> ${file}`);
   const ds = await loadDataset(`movielens:${path.resolve(dir)}`);
   const protocol = BENCH_MODEL === 'dp-gcn' ? 'dien' : 'ranking';
-  const config = { ...configFrom({}, protocol), epochs: 2 };
+  const config = { ...configFrom({}, protocol, BENCH_MODEL), epochs: 2 };
   const prepared = prepareSplit(ds, protocol, 1, config);
   const { model, train, trainSeconds } = fitModel(BENCH_MODEL, ds, prepared, config);
   await writeModelFile(file, { meta: { model: BENCH_MODEL, config, dataSpec: ds.name, protocol, seed: 1,

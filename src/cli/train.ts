@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { loadDataset } from '../data/spec.js';
-import { MODEL_NAMES } from '../models/types.js';
+import { MODEL_NAMES, type ModelName } from '../models/types.js';
 import { isModelName } from '../models/registry.js';
 import { fitModel, prepareSplit } from '../eval/experiment.js';
 import { writeModelFile, type ModelMeta } from '../serve/model_file.js';
@@ -31,7 +31,7 @@ export function register(program: Command): void {
       if (!isModelName(o.model)) throw new UserError(`--model: unknown model "${o.model}" (known: ${MODEL_NAMES.join(', ')})`);
       const seed = parseIntArg('--seed', o.seed, 0);
       const protocol = parseProtocol(o.protocol);
-      const config = configFrom(o, protocol);
+      const config = configFrom(o, protocol, o.model as ModelName);
       checkWritable('--out', o.out);
       const ds = await loadDataset(o.data);
       const prepared = prepareSplit(ds, protocol, seed, config);
