@@ -75,8 +75,8 @@ async function ml100kModel(dir: string, work: string, log: (s: string) => void):
   const protocol = BENCH_MODEL === 'dp-gcn' ? 'dien' : 'ranking';
   const config = { ...configFrom({}, protocol, BENCH_MODEL), epochs: 2 };
   const prepared = prepareSplit(ds, protocol, 1, config);
-  const { model, train, trainSeconds } = fitModel(BENCH_MODEL, ds, prepared, config);
-  await writeModelFile(file, { meta: { model: BENCH_MODEL, config, dataSpec: ds.name, protocol, seed: 1,
+  const { model, train, trainSeconds, selected } = fitModel(BENCH_MODEL, ds, prepared, config);
+  await writeModelFile(file, { meta: { model: BENCH_MODEL, config, dataSpec: ds.name, protocol, seed: 1, ...(selected ? { selected } : {}),
     trained: { epochs: train.loss.length, bestEpoch: train.bestEpoch, valAuc: null, trainSeconds } }, ds, train: prepared.graphInteractions, model });
   model.dispose?.();
   return file;

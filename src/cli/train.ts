@@ -35,11 +35,11 @@ export function register(program: Command): void {
       checkWritable('--out', o.out);
       const ds = await loadDataset(o.data);
       const prepared = prepareSplit(ds, protocol, seed, config);
-      const { model, train: tr, refitEpochs, trainSeconds } = fitModel(o.model, ds, prepared, config);
+      const { model, train: tr, refitEpochs, trainSeconds, selected } = fitModel(o.model, ds, prepared, config);
       const trained: ModelMeta['trained'] = { epochs: tr.loss.length, bestEpoch: tr.bestEpoch, valAuc: r4(tr.bestValAuc),
         ...(tr.valNdcg10 ? { valNdcg10: r4(tr.valNdcg10[tr.bestEpoch - 1]) } : {}),
         ...(refitEpochs !== undefined ? { refitEpochs } : {}), trainSeconds: +trainSeconds.toFixed(3) };
-      const meta = await writeModelFile(o.out, { meta: { model: o.model, config, dataSpec: o.data, protocol, seed, trained },
+      const meta = await writeModelFile(o.out, { meta: { model: o.model, config, dataSpec: o.data, protocol, seed, trained, ...(selected ? { selected } : {}) },
         ds, train: prepared.graphInteractions, model });
       model.dispose?.();
       const summary = { model: o.model, data: ds.name, protocol, seed, out: o.out, ...meta.trained, loss: tr.loss.map(r4) };

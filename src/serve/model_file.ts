@@ -52,6 +52,11 @@ export interface ModelMeta {
   /** Shape of the data it was trained on. */
   data: { users: number; items: number; interactions: number };
   trained: { epochs: number; bestEpoch: number; valAuc: number | null; valNdcg10?: number | null; refitEpochs?: number; trainSeconds: number };
+  /**
+   * Hyperparameters chosen on validation that are not parameters (FitResult.selected): EASE's lambda of
+   * dp-gcn's item-item input, the closed-form models' value. The model is rebuilt with them.
+   */
+  selected?: Record<string, number>;
   /** The data set's non-array parts. */
   dataset: {
     name: string; numUsers: number; numItems: number; numQueries: number; numTerms: number;
@@ -210,13 +215,17 @@ export async function readModelFile(file: string): Promise<ModelFile> {
 
 /** Builds the model a file describes on its own data (or `ds`/`train` given: a serving rebuild) and loads its state. */
 export function buildFromFile(mf: ModelFile, file: string, over?: { ds?: Dataset; train?: Interactions; checkGraph?: boolean }): Model {
-  const { meta } = mf, ds = over?.ds ?? mf.ds, train = over?.train ?? mf.train;
-  const model = createModel(meta.model, { dataset: ds, trainInteractions: train, config: meta.config, rng: new Rng(deriveSeed(meta.seed, meta.model, 'init')) });
+  const { meta } = mf, ds = over?.ds ?? mf.ds, train = over?.train ?? mf.train, sel = meta.selected ?? {};
+  const config = sel.lambda !== undefined && meta.config.easeLambda === undefined ? { ...meta.config, easeLambda: sel.lambda } : meta.config;
+  const model = createModel(meta.model, { dataset: ds, trainInteractions: train, config, rng: new Rng(deriveSeed(meta.seed, meta.model, 'init')) });
   try {
     model.module.loadStateDict(mf.params);
   } catch (e) {
     throw new UserError(`${file}: parameters do not fit a ${meta.model} model (${(e as Error).message})`);
   }
+  // closed-form models (pop, ease) keep no parameters: refit with the selected value, deterministic from the training data
+  const cf = model.closedForm;
+  if (cf) cf.fit(sel[cf.hyper] ?? cf.initial);
   const g = model as unknown as GraphLike;
   if (g.decision && mf.ddpg) g.decision.ddpg.loadStateDict(mf.ddpg);
   if (g.graph && over?.checkGraph !== false && !over?.train) {

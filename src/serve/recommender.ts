@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import type { Dataset, Interactions } from '../data/types.js';
 import type { Model } from '../models/types.js';
 import { featureNeighbours, parseFeatures } from './cold_start.js';
-import { ForwardScorer, TableScorer, type Scorer, type ScoreContext, type TopK } from './scorer.js';
+import { TableScorer, chooseScorer, type Scorer, type ScoreContext, type TopK } from './scorer.js';
 import { buildFromFile, readModelFile, writeModelFile, type ModelFile, type ModelMeta, type ServedState } from './model_file.js';
 import { dropUsers, popularity, userHistories } from './histories.js';
 
@@ -95,8 +95,8 @@ export class Recommender {
   static fromParts(parts: RecommenderParts): Recommender { return new Recommender(parts); }
 
   get meta(): ModelMeta { return this.parts.file.meta; }
-  /** 'tables' (factorised fast path) or 'forward' (every candidate through the model). */
-  get scoring(): 'tables' | 'forward' { return this.scorer.kind; }
+  /** 'tables' (factorised fast path), 'items' (the model's own scoreItems per request) or 'forward' (every candidate through the model). */
+  get scoring(): 'tables' | 'items' | 'forward' { return this.scorer.kind; }
   get numItems(): number { return this.itemIds.length; }
   get numUsers(): number { return this.userIds.length - this.deleted.size; }
   /** Bytes of item table one request reads (fast path; null for the forward path). */
@@ -107,8 +107,7 @@ export class Recommender {
     const ds = this.parts.file.ds, L = this.meta.config.maxLen;
     if (this.scorer instanceof TableScorer) this.scorer.dispose();
     this.release = this.model.freeze?.() ?? null;
-    const tables = this.model.servingTables?.();
-    this.scorer = tables ? new TableScorer(tables, this.model, L) : new ForwardScorer(this.model, ds.numUsers, ds.numItems, L);
+    this.scorer = chooseScorer(this.model, ds.numUsers, ds.numItems, L);
   }
 
   /** Releases the model's frozen tables and backend memory. */
@@ -340,7 +339,8 @@ export class Recommender {
     const served: ServedState = { events: this.served.user.length, deleted: [...this.deleted], optedOut: [...this.optedOut],
       addedUsers: this.addedUsers, addedItems: this.addedItems };
     return writeModelFile(file, {
-      meta: { model: m.model, config: m.config, dataSpec: m.dataSpec, protocol: m.protocol, seed: m.seed, trained: m.trained, served },
+      meta: { model: m.model, config: m.config, dataSpec: m.dataSpec, protocol: m.protocol, seed: m.seed, trained: m.trained, served,
+        ...(m.selected ? { selected: m.selected } : {}) },
       ds: mf.ds, train: mf.train, model: this.model,
       served: { user: Int32Array.from(this.served.user), item: Int32Array.from(this.served.item), time: Float64Array.from(this.served.time), type: Int32Array.from(this.served.type) },
     });

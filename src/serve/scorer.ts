@@ -55,7 +55,7 @@ export interface ScoreContext {
 }
 
 export interface Scorer {
-  readonly kind: 'tables' | 'forward';
+  readonly kind: 'tables' | 'items' | 'forward';
   readonly numItems: number;
   topK(c: ScoreContext): TopK;
   /** Several requests at once (the table is read once for all of them). */
@@ -68,7 +68,12 @@ export interface Scorer {
   userVector(u: number): Float32Array | null;
 }
 
-/** Models with a DDPG decision layer expose these (graph_models.ts); scoring reads them by duck typing. */
+/**
+ * A model whose servingTables leave the DDPG adjustment out exposes its
+ * decision layer this way (as the serving test model does); the table scorer
+ * then folds the adjustment into the dot product. Models that fold it into
+ * their own user side and have scoreItems take ItemsScorer instead.
+ */
 export interface DecisionSource {
   decision: DecisionLayer | null;
   staticMean(users: Int32Array): Float32Array | null;
@@ -259,6 +264,46 @@ export class TableScorer implements Scorer {
     if (dl) row.set(dl.project(row.slice(0, this.dim)), this.dim);
     return this.nItems++;
   }
+}
+
+/**
+ * Models with servingTables whose decision layer depends on the request's
+ * history (its state is built from the last items) and that fold it into the
+ * user side themselves: the user-independent tables would score every
+ * request with the empty-history state, so each request goes through the
+ * model's exact scoreItems(user, history) (one pass over its item table) and
+ * the selection here.
+ */
+export class ItemsScorer implements Scorer {
+  readonly kind = 'items' as const;
+  private readonly userProxy: number[] = [];
+  private readonly itemProxy: number[] = [];
+  constructor(private readonly model: Model & { scoreItems(u: number, h: ArrayLike<number>): Float32Array },
+    private readonly trainedUsers: number, private readonly trainedItems: number) {}
+  get numItems(): number { return this.trainedItems + this.itemProxy.length; }
+  userVector(): Float32Array | null { return null; }
+  topK(c: ScoreContext): TopK {
+    const user = c.user < this.trainedUsers ? c.user : this.userProxy[c.user - this.trainedUsers];
+    const base = this.model.scoreItems(user, Array.from(c.history).filter((i) => i < this.trainedItems)), N = this.numItems;
+    const scores = N === base.length ? base : new Float32Array(N);
+    if (scores !== base) { scores.set(base); this.itemProxy.forEach((p, j) => { scores[this.trainedItems + j] = base[p]; }); }
+    const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+    const n = selectTopK(scores, N, c.exclude, c.k, idx, sc);
+    return { items: idx.slice(0, n), scores: sc.slice(0, n) };
+  }
+  topKBatch(cs: ScoreContext[]): TopK[] { return cs.map((c) => this.topK(c)); }
+  addUser(_v: Float32Array | null, proxy: number): number { this.userProxy.push(proxy); return this.trainedUsers + this.userProxy.length - 1; }
+  addItem(neighbours: number[]): number { this.itemProxy.push(neighbours.length ? neighbours[0] : 0); return this.numItems - 1; }
+}
+
+/** The scorer a model allows: its tables (fast), its exact per-user scoreItems, or every candidate through forward. */
+export function chooseScorer(model: Model, users: number, items: number, maxLen: number): Scorer {
+  const dec = (model as unknown as { decision?: unknown }).decision;
+  if (model.servingTables && dec && model.scoreItems) {
+    return new ItemsScorer(model as Model & { scoreItems(u: number, h: ArrayLike<number>): Float32Array }, users, items);
+  }
+  const tables = model.servingTables?.();
+  return tables ? new TableScorer(tables, model, maxLen) : new ForwardScorer(model, users, items, maxLen);
 }
 
 const FORWARD_BATCH = 2048;

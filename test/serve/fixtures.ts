@@ -11,8 +11,8 @@ export async function makeModelFile(file: string, name: ModelName = 'dp-gcn', se
   const ds = generateSynthetic(SPEC);
   const config = { ...DEFAULT_CONFIG, dim: 8, epochs: 1, batchSize: 256, ddpgEpisodes: 4 };
   const prepared = prepareSplit(ds, 'dien', seed, config);
-  const { model, train } = fitModel(name, ds, prepared, config);
-  const meta = await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'dien', seed,
+  const { model, train, selected } = fitModel(name, ds, prepared, config);
+  const meta = await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'dien', seed, selected,
     trained: { epochs: 1, bestEpoch: train.bestEpoch, valAuc: null, trainSeconds: 0 } }, ds, train: prepared.graphInteractions, model });
   model.dispose?.();
   return meta;

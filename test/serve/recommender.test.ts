@@ -8,8 +8,7 @@ import { UserError } from '../../src/errors.js';
 import { dropUser } from '../../src/serve/histories.js';
 import { TableModel, memoryFile, tableRecommender, testData } from './test_model.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
-import { DEFAULT_CONFIG } from '../../src/models/types.js';
-import { fitModel, prepareSplit } from '../../src/eval/experiment.js';
+import { configFor, fitModel, prepareSplit } from '../../src/eval/experiment.js';
 import { frozen, rankCandidates } from '../../src/eval/evaluate.js';
 import { writeModelFile } from '../../src/serve/model_file.js';
 
@@ -114,34 +113,40 @@ R('deleteUser: other users are scored as if the user never had edges', () => {
   assert.is(rec.recommend('late', { k: 3 }).length, 3, 'added users survive the rebuild');
 });
 
-R('a trained graph model: load, recommend as the evaluation ranks, save and reload with feedback kept', async () => {
-  const ds = generateSynthetic({ users: 50, items: 40, interactions: 700, seed: 9 });
-  const config = { ...DEFAULT_CONFIG, dim: 8, epochs: 1, batchSize: 128, ddpgEpisodes: 4 };
-  const prepared = prepareSplit(ds, 'dien', 1, config);
-  const { model } = fitModel('d-gcn', ds, prepared, config);
-  const file = path.join(tmp, 'dgcn.ck');
-  await writeModelFile(file, { meta: { model: 'd-gcn', config, dataSpec: ds.name, protocol: 'dien', seed: 1,
-    trained: { epochs: 1, bestEpoch: 1, valAuc: null, trainSeconds: 0 } }, ds, train: prepared.graphInteractions, model });
-  const rec = await Recommender.load(file);
-  assert.is(rec.scoring, model.servingTables ? 'tables' : 'forward');
-  const u = 4, user = ds.userIds[u];
-  const hist: number[] = [];
-  const gi = prepared.graphInteractions;
-  const order = Array.from({ length: gi.length }, (_, k) => k).filter((k) => gi.user[k] === u).sort((a, b) => gi.time[a] - gi.time[b] || a - b);
-  for (const k of order) hist.push(gi.item[k]);
-  const seen = new Set(hist), cand = Int32Array.from({ length: ds.numItems }, (_, i) => i).filter((i) => !seen.has(i));
-  const want = frozen(model, () => rankCandidates(model, u, cand, hist, config, 0));
-  const got = rec.recommend(user, { k: 5 });
-  assert.equal(got.map((x) => x.item), Array.from(want.items.subarray(0, 5), (i) => ds.itemIds[i]));
-  rec.feedback([{ user, item: got[0].item, type: 'click', time: 5 }]);
-  rec.addItem('fresh', { title: 'Fresh', category: 1 });
-  const saved = path.join(tmp, 'dgcn2.ck');
-  await rec.save(saved);
-  const again = await Recommender.load(saved);
-  assert.equal(again.recommend(user, { k: 5 }), rec.recommend(user, { k: 5 }));
-  assert.is((again.exportUser(user).feedback as unknown[]).length, 1);
-  rec.close(); again.close(); model.dispose?.();
-});
+for (const name of ['bpr-mf', 'lightgcn', 'gcn', 'dp-gcn', 'ease', 'din'] as const) {
+  R(`a trained ${name}: the served ranking is the evaluation's; save and reload keep feedback and added items`, async () => {
+    const ds = generateSynthetic({ users: 50, items: 40, interactions: 700, seed: 9 });
+    const config = configFor('ranking', { dim: 8, epochs: 1, batchSize: 128, ddpgEpisodes: 4 }, name);
+    const prepared = prepareSplit(ds, 'ranking', 1, config);
+    const { model, selected } = fitModel(name, ds, prepared, config);
+    const file = path.join(tmp, `${name}.ck`);
+    await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'ranking', seed: 1, selected,
+      trained: { epochs: 1, bestEpoch: 1, valAuc: null, trainSeconds: 0 } }, ds, train: prepared.graphInteractions, model });
+    const rec = await Recommender.load(file);
+    assert.is(rec.scoring, { 'bpr-mf': 'tables', lightgcn: 'tables', gcn: 'tables', 'dp-gcn': 'items', ease: 'forward', din: 'forward' }[name]);
+    const gi = prepared.graphInteractions;
+    for (const u of [1, 4, 17]) {
+      const user = ds.userIds[u];
+      const order = Array.from({ length: gi.length }, (_, k) => k).filter((k) => gi.user[k] === u).sort((a, b) => gi.time[a] - gi.time[b] || a - b);
+      const hist = order.map((k) => gi.item[k]);
+      const seen = new Set(hist), cand = Int32Array.from({ length: ds.numItems }, (_, i) => i).filter((i) => !seen.has(i));
+      const want = frozen(model, () => rankCandidates(model, u, cand, hist, config, 0));
+      const got = rec.recommend(user, { k: 5 });
+      assert.equal(got.map((x) => x.item), Array.from(want.items.subarray(0, 5), (i) => ds.itemIds[i]), `${name} ${user}`);
+      got.forEach((x, r) => assert.ok(Math.abs(x.score - want.scores[r]) < 1e-4, `${name} ${user} rank ${r}: ${x.score} vs ${want.scores[r]}`));
+    }
+    const user = ds.userIds[4], top = rec.recommend(user, { k: 5 });
+    rec.feedback([{ user, item: top[0].item, type: 'click', time: 5 }]);
+    rec.addItem('fresh', { title: 'Fresh', category: 1 });
+    const saved = path.join(tmp, `${name}-2.ck`);
+    await rec.save(saved);
+    const again = await Recommender.load(saved);
+    assert.equal(again.recommend(user, { k: 5 }), rec.recommend(user, { k: 5 }));
+    assert.is((again.exportUser(user).feedback as unknown[]).length, 1);
+    assert.ok(again.hasItem('fresh'));
+    rec.close(); again.close(); model.dispose?.();
+  });
+}
 
 R.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 R.run();
