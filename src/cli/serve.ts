@@ -45,7 +45,8 @@ export function registerBench(program: Command): void {
     .option('--model <files>', 'comma-separated model files to measure instead of the defaults')
     .option('--work <dir>', 'where trained benchmark models are kept', path.join(os.tmpdir(), 'dpgcn-bench-serve-models'))
     .option('--no-fixture', 'skip the 100k-item factorised fixture')
-    .action(async (o: { json?: string | boolean; duration: string; connections: string; ml100k: string; model?: string; work: string; fixture: boolean }) => {
+    .option('--max-batch <n>', '/recommend requests scored together (1 = no dynamic batching)', '64')
+    .action(async (o: { json?: string | boolean; duration: string; connections: string; ml100k: string; model?: string; work: string; fixture: boolean; maxBatch: string }) => {
       const log = o.json === true ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
       const duration = parseIntArg('--duration', o.duration, 1);
       const connections = o.connections.split(',').map((c) => parseIntArg('--connections', c.trim(), 1));
@@ -57,7 +58,9 @@ export function registerBench(program: Command): void {
       let triad: number | null = null;
       try { triad = machineLimits().triadGBs.all; } catch { /* unknown */ }
       log(`memory bandwidth (STREAM triad, all threads): ${triad?.toFixed(1) ?? '?'} GB/s; anchor: Gorse reads a cached top-10 in 0.26 ms, inserts 10 feedback rows in 3.6-11 ms`);
-      const r = await benchServe({ targets, connections, duration, triadGBs: triad, log });
+      const maxBatch = parseIntArg('--max-batch', o.maxBatch, 1);
+      log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; dynamic batching up to ${maxBatch} requests`);
+      const r = await benchServe({ targets, connections, duration, triadGBs: triad, maxBatch, log });
       if (o.json === true) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       else if (typeof o.json === 'string') { const tmp = `${o.json}.${process.pid}.tmp`; fs.writeFileSync(tmp, JSON.stringify(r, null, 2) + '\n'); fs.renameSync(tmp, o.json); }
     });

@@ -45,7 +45,8 @@ export interface ServeBenchRow {
 export interface ServeBenchResult {
   results: ServeBenchRow[];
   feedback: { eventsPerSec: number; durable: true; connections: number; eventsPerRequest: number; p50Ms: number; p99Ms: number; model: string } | null;
-  machine: { triadGBs: number | null };
+  machine: { triadGBs: number | null; loadAverage: number[] };
+  maxBatch: number;
   anchors: { gorseCachedTop10Ms: number; gorseInsert10RowsMs: [number, number] };
 }
 
@@ -53,8 +54,8 @@ interface Child { proc: ChildProcess; url: string; info: { items: number; users:
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench_child.js');
 
-function startChild(model: string, db: string): Promise<Child> {
-  const proc = spawn(process.execPath, [CHILD, '--model', model, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(model: string, db: string, maxBatch?: number): Promise<Child> {
+  const proc = spawn(process.execPath, [CHILD, '--model', model, '--db', db, ...(maxBatch ? ['--max-batch', String(maxBatch)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '', err = '';
     proc.stdout!.on('data', (d) => {
@@ -88,6 +89,8 @@ export interface ServeBenchOptions {
   duration: number;
   /** Memory bandwidth of the machine (GB/s, both threads) for the bound; null if unknown. */
   triadGBs: number | null;
+  /** Most requests scored together (default 64; 1 = no dynamic batching). */
+  maxBatch?: number;
   log(s: string): void;
 }
 
@@ -100,7 +103,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeBenchResult
   try {
     for (const t of o.targets) {
       const db = path.join(tmp, `${t.label.replace(/\W+/g, '_')}.db`);
-      const c = await startChild(t.model, db);
+      const c = await startChild(t.model, db, o.maxBatch);
       const { items, users, scoring, tableBytes } = c.info;
       const boundMs = tableBytes !== null && o.triadGBs ? tableBytes / (o.triadGBs * 1e6) : null;
       o.log(`${t.label}: ${items} items, ${users} users, ${scoring} scoring` + (tableBytes !== null ? `, item table ${(tableBytes / 1e6).toFixed(1)} MB per pass` : '')
@@ -143,5 +146,5 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeBenchResult
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return { results, feedback, machine: { triadGBs: o.triadGBs }, anchors: { gorseCachedTop10Ms: 0.26, gorseInsert10RowsMs: [3.6, 11] } };
+  return { results, feedback, machine: { triadGBs: o.triadGBs, loadAverage: os.loadavg().map((x) => +x.toFixed(2)) }, maxBatch: o.maxBatch ?? 64, anchors: { gorseCachedTop10Ms: 0.26, gorseInsert10RowsMs: [3.6, 11] } };
 }

@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   const arg = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };
   const db = arg('--db')!, model = arg('--model') ?? 'fixture';
   const recommender = model === 'fixture' ? fixtureRecommender() : undefined;
-  const s = await startServer({ model, db, port: 0, recommender, adminToken: null });
+  const maxBatch = arg('--max-batch') ? Number(arg('--max-batch')) : undefined;
+  const s = await startServer({ model, db, port: 0, recommender, adminToken: null, maxBatch });
   const rec = s.current();
   process.stdout.write(`listening on ${s.url} ${JSON.stringify({ items: rec.numItems, users: rec.numUsers, scoring: rec.scoring, tableBytes: rec.tableBytes, model: rec.meta.model })}\n`);
   process.once('SIGTERM', () => { s.close().then(() => process.exit(0), () => process.exit(1)); });
