@@ -102,8 +102,9 @@ export class FeedbackStore {
     this.db.prepare(`INSERT INTO users (user, opted_out, seq) VALUES (?, 1, ?) ON CONFLICT(user) DO UPDATE SET opted_out = 1`).run(user, ++this.seq);
   }
 
+  /** An added user; an erased id keeps its erasure (applied first on every load), so it comes back as a new user. */
   addUser(user: string, features: Record<string, string | number>): void {
-    this.db.prepare(`INSERT INTO users (user, features, seq) VALUES (?, ?, ?) ON CONFLICT(user) DO UPDATE SET features = excluded.features, deleted = 0`)
+    this.db.prepare(`INSERT INTO users (user, features, seq) VALUES (?, ?, ?) ON CONFLICT(user) DO UPDATE SET features = excluded.features`)
       .run(user, JSON.stringify(features), ++this.seq);
   }
 

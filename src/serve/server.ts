@@ -37,13 +37,13 @@ export interface RunningServer { url: string; port: number; app: FastifyInstance
 /** Applies the database's serving state to a freshly loaded model: items, users, erasures, opt-outs, newer feedback. */
 export function applyStore(rec: Recommender, store: FeedbackStore): { replayed: number } {
   for (const it of store.items()) { const { title, ...rest } = it.attributes; rec.addItem(it.item, { ...(title !== undefined ? { title } : {}), ...rest }); }
-  const erase: string[] = [];
-  for (const u of store.users()) {
-    if (u.deleted) { if (rec.hasUser(u.user)) erase.push(u.user); continue; }
+  // erasures first: an id erased and then added again is a new user, never the erased one's data
+  const users = store.users(), erase = users.filter((u) => u.deleted && rec.hasUser(u.user)).map((u) => u.user);
+  if (erase.length) rec.deleteUsers(erase);
+  for (const u of users) {
     if (u.features && !rec.hasUser(u.user)) rec.addUser(u.user, u.features);
     if (u.optedOut && rec.hasUser(u.user)) rec.optOut(u.user);
   }
-  if (erase.length) rec.deleteUsers(erase);
   const ev = store.since(rec.meta.savedAt).filter((e) => rec.hasUser(e.user) && rec.hasItem(e.item));
   for (let o = 0; o < ev.length; o += 10_000) {
     rec.feedback(ev.slice(o, o + 10_000).map(({ user, item, type, time }) => ({ user, item, type, time })));

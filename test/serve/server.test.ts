@@ -199,6 +199,11 @@ S('hot reload under load: no request fails, answers switch to the new model', as
   assert.ok(versions.has(v0) && versions.has(v1), [...versions].join(' '));
   // state survives the reload: the deleted user stays deleted, the opted-out user opted out
   assert.is((await getJson(`${url}/recommend?user=u4`)).status, 404);
+  // an erased id added again is a new, empty user, after a reload too
+  assert.is((await getJson(`${url}/users/u4`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 201);
+  await getJson(`${url}/admin/reload`, post({}, auth));
+  const back = await getJson(`${url}/users/u4/export`, { headers: auth });
+  assert.equal([back.body.training, back.body.feedback, back.body.added], [[], [], true]);
   assert.ok((await getJson(`${url}/recommend?user=u9&k=3`)).body.items.every((x: { score: number }) => x.score === 0));
 });
 
