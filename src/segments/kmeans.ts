@@ -1,5 +1,5 @@
 /**
- * k-means++ (Arthur & Vassilvitskii 2007) with Lloyd iterations, all
+ * k-means++ (Arthur & Vassilvitskii 2007; the greedy variant) with Lloyd iterations, all
  * distances through sqDistances (one GEMM per pass). Several seeded restarts;
  * the one with the lowest inertia wins. Labels are renumbered by cluster size
  * (largest first, ties by first member), so equal partitions give equal
@@ -11,7 +11,7 @@ import { rowNorms, sqDistances, type Points } from './distance.js';
 export interface KMeansOptions {
   k: number;
   rng: Rng;
-  /** Independent k-means++ starts (default 8). */
+  /** Independent k-means++ starts (default 32). */
   restarts?: number;
   /** Lloyd iterations per start (default 100). */
   maxIter?: number;
@@ -29,26 +29,42 @@ export interface KMeansResult {
   iterations: number;
 }
 
+/**
+ * Greedy k-means++ (as scikit-learn): each new centre is the best of
+ * 2 + floor(ln k) candidates drawn with probability proportional to D(x)^2,
+ * best meaning the lowest total D^2 after adding it. All candidates' distances
+ * come from one GEMM.
+ */
 function plusPlusInit(p: Points, k: number, xn: Float64Array, rng: Rng): Float32Array {
   const { data: x, n, d } = p;
-  const c = new Float32Array(k * d);
+  const c = new Float32Array(k * d), trials = 2 + Math.floor(Math.log(k));
   const first = rng.int(n);
   c.set(x.subarray(first * d, (first + 1) * d), 0);
-  const best = new Float64Array(n).fill(Infinity);
-  for (let j = 1; j <= k; j++) {
-    const dist = sqDistances(x, n, c.subarray((j - 1) * d, j * d), 1, d, xn);
-    let total = 0;
-    for (let i = 0; i < n; i++) { if (dist[i] < best[i]) best[i] = dist[i]; total += best[i]; }
-    if (j === k) break;
-    // draw the next centre with probability proportional to D(x)^2; all-equal points fall back to uniform
-    let pick = -1;
-    if (total > 0) {
-      let r = rng.uniform() * total;
-      for (let i = 0; i < n; i++) { r -= best[i]; if (r < 0) { pick = i; break; } }
-      if (pick < 0) for (let i = n - 1; i >= 0; i--) if (best[i] > 0) { pick = i; break; }
+  const best = Float64Array.from(sqDistances(x, n, c.subarray(0, d), 1, d, xn));
+  let total = best.reduce((a, b) => a + b, 0);
+  const cand = new Float32Array(trials * d), pick = new Int32Array(trials);
+  for (let j = 1; j < k; j++) {
+    for (let t = 0; t < trials; t++) {
+      // all points equal to a chosen centre: fall back to uniform draws
+      let at = -1;
+      if (total > 0) {
+        let r = rng.uniform() * total;
+        for (let i = 0; i < n; i++) { r -= best[i]; if (r < 0) { at = i; break; } }
+        if (at < 0) for (let i = n - 1; i >= 0; i--) if (best[i] > 0) { at = i; break; }
+      }
+      pick[t] = at >= 0 ? at : rng.int(n);
+      cand.set(x.subarray(pick[t] * d, (pick[t] + 1) * d), t * d);
     }
-    if (pick < 0) pick = rng.int(n);
-    c.set(x.subarray(pick * d, (pick + 1) * d), j * d);
+    const dist = sqDistances(x, n, cand, trials, d, xn);
+    let bt = 0, bPot = Infinity;
+    for (let t = 0; t < trials; t++) {
+      let pot = 0;
+      for (let i = 0; i < n; i++) pot += Math.min(best[i], dist[i * trials + t]);
+      if (pot < bPot) { bPot = pot; bt = t; }
+    }
+    for (let i = 0; i < n; i++) best[i] = Math.min(best[i], dist[i * trials + bt]);
+    total = bPot;
+    c.set(cand.subarray(bt * d, (bt + 1) * d), j * d);
   }
   return c;
 }
@@ -102,7 +118,7 @@ export function kmeans(p: Points, opts: KMeansOptions): KMeansResult {
   if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`kmeans: k must be an integer in [1, ${n}] (got ${k})`);
   const xn = rowNorms(p.data, n, d);
   let best: KMeansResult | null = null;
-  const restarts = opts.restarts ?? 8;
+  const restarts = opts.restarts ?? 32;
   for (let r = 0; r < restarts; r++) {
     const rng = opts.rng.fork();
     const c = plusPlusInit(p, k, xn, rng);
