@@ -8,18 +8,12 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { buildModel } from '../eval/experiment.js';
 import type { Interactions } from '../data/types.js';
-import { segmentUsers } from '../segments/segment_users.js';
+import { segmentUsers, segmentsJson } from '../segments/segment_users.js';
 import { segmentInputFromModel } from '../segments/from_model.js';
 import type { SegmentsResult } from '../segments/types.js';
 import { renderSegmentsReport } from '../eval/report_segments.js';
 import { loadModel } from './train.js';
 import { checkWritable, parseIntArg, writeAtomic } from './experiment.js';
-
-/** The JSON of the contract (the per-user labels, centroids and projection stay in the library result). */
-export function segmentsJson(r: SegmentsResult): Record<string, unknown> {
-  const { labels: _l, centroids: _c, projection: _p, ...rest } = r;
-  return rest;
-}
 
 function parseK(v: string): number | 'auto' {
   if (v === 'auto') return 'auto';

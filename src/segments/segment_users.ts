@@ -85,3 +85,9 @@ export function segmentUsers(input: SegmentInput, options: SegmentOptions = {}):
   return result;
 }
 
+
+/** The result as JSON (the command's and a server's): everything but the per-user labels, the centroids and the projection. */
+export function segmentsJson(r: SegmentsResult): Omit<SegmentsResult, 'labels' | 'centroids' | 'projection'> {
+  const { labels: _l, centroids: _c, projection: _p, ...rest } = r;
+  return rest;
+}
