@@ -57,8 +57,8 @@ export function register(program: Command): void {
         m.module.loadStateDict(state);
         return m;
       };
-      const input = segmentInputFromModel(model, ds, prepared.graphInteractions, { rebuild });
       if (k !== 'auto' && k > ds.numUsers) throw new UserError(`--k: ${k} segments for ${ds.numUsers} users`);
+      const input = segmentInputFromModel(model, ds, prepared.graphInteractions, { rebuild });
       const r = segmentUsers(input, { k, seed });
       if (o.report) writeAtomic(o.report, renderSegmentsReport(r));
       process.stdout.write(o.json ? JSON.stringify(segmentsJson(r), null, 2) + '\n' : summary(r));
