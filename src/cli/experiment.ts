@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadDataset } from '../data/spec.js';
-import { DEFAULT_CONFIG, type ModelConfig } from '../models/types.js';
+import { DEFAULT_CONFIG, type ModelConfig, type ModelName } from '../models/types.js';
 import { parseModelList } from '../models/registry.js';
 import { PROTOCOLS, RANKING_DEFAULTS, configFor, runExperiment, type Protocol } from '../eval/experiment.js';
 import { renderTable } from '../eval/table.js';
@@ -23,6 +23,7 @@ export function writeAtomic(file: string, text: string): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
+    fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(tmp, text, { flag: 'wx' });
     fs.renameSync(tmp, file);
   } catch (e) {
@@ -31,11 +32,17 @@ export function writeAtomic(file: string, text: string): void {
   }
 }
 
-/** Fails now, not after training, if file's directory is missing or file is a directory. */
+/**
+ * Fails now, not after training, if file cannot be written: a file is in the
+ * way of its directory, or file is a directory. A missing directory is fine:
+ * the write creates it (results/ is git-ignored, so a fresh clone lacks it).
+ */
 export function checkWritable(option: string, file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${option}: directory ${dir} does not exist`);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UserError(`${option}: ${file} is a directory`);
+  let dir = path.dirname(path.resolve(file));
+  while (!fs.existsSync(dir)) dir = path.dirname(dir);
+  if (!fs.statSync(dir).isDirectory()) throw new UserError(`${option}: ${dir} is a file, not a directory`);
+  try { fs.accessSync(dir, fs.constants.W_OK); } catch { throw new UserError(`${option}: directory ${dir} is not writable`); }
 }
 
 export function parseIntArg(option: string, v: string, min = 1): number {
@@ -90,8 +97,8 @@ export function overridesFrom(o: ConfigArgs): Partial<ModelConfig> {
 }
 
 /** The full config of a run: defaults for the protocol with the command-line settings applied. */
-export function configFrom(o: ConfigArgs, protocol: Protocol): ModelConfig {
-  return configFor(protocol, overridesFrom(o));
+export function configFrom(o: ConfigArgs, protocol: Protocol, model?: ModelName): ModelConfig {
+  return configFor(protocol, overridesFrom(o), model);
 }
 
 export function parseFractionArg(option: string, v: string): number {
@@ -149,7 +156,7 @@ export function register(program: Command): void {
       let result, label = '';
       try {
         result = runExperiment({
-          dataset: ds, protocol, models, seeds, config, candidates,
+          dataset: ds, protocol, models, seeds, config, overrides: overridesFrom(o), candidates,
           onRun: ({ model, seed, run, runs }) => { label = `${model} seed ${seed} (${run}/${runs})`; },
           onStep: (done, total) => { if (done === 1) bar?.run(label, total); bar?.step(done, total); },
         });

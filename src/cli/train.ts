@@ -85,7 +85,7 @@ export function register(program: Command): void {
       if (!isModelName(o.model)) throw new UserError(`--model: unknown model "${o.model}" (known: ${MODEL_NAMES.join(', ')})`);
       const seed = parseIntArg('--seed', o.seed, 0);
       const protocol = parseProtocol(o.protocol);
-      const config = configFrom(o, protocol);
+      const config = configFrom(o, protocol, o.model as ModelName);
       checkWritable('--out', o.out);
       const ds = await loadDataset(o.data);
       const prepared = prepareSplit(ds, protocol, seed, config);

@@ -6,6 +6,7 @@
  * Every kind also takes threshold=R (implicit feedback: keep rating >= R) and
  * kcore=K (iterated K-core filter), applied in that order after loading.
  */
+import { totalmem } from 'node:os';
 import { UserError } from '../errors.js';
 import { SYNTHETIC_DEFAULTS, generateSynthetic, type SyntheticOptions } from './synthetic.js';
 import { loadMovieLens } from './loaders/movielens.js';
@@ -69,6 +70,7 @@ export function parseSpec(spec: string): DataSpec {
         if (k !== 'seed' && k !== 'drift' && !(x > 0)) throw new UserError(`data spec "${spec}": ${k} must be positive (got ${v})`);
         (options as Record<string, number>)[k] = x;
       }
+      checkSyntheticSize(spec, options);
       return { kind, options, common };
     }
     case 'movielens': noExtra([]); return { kind, dir: one('DIR'), common };
@@ -86,6 +88,23 @@ export function parseSpec(spec: string): DataSpec {
     }
     default:
       throw new UserError(`data spec "${spec}": unknown kind "${kind}" (expected ${KINDS})`);
+  }
+}
+
+/**
+ * A market too large to allocate is a bad argument, not an internal error:
+ * ids are int32, and the generator holds about 100 bytes per interaction and
+ * a few hundred per user and item (measured on the 1.7M-interaction market).
+ */
+function checkSyntheticSize(spec: string, o: Partial<SyntheticOptions>): void {
+  const v = { ...SYNTHETIC_DEFAULTS, ...o };
+  for (const k of ['users', 'items', 'interactions'] as const) {
+    if (v[k] > 2 ** 31 - 1) throw new UserError(`data spec "${spec}": ${k}=${v[k]} exceeds the int32 id range (at most ${2 ** 31 - 1})`);
+  }
+  const bytes = v.interactions * 100 + (v.users + v.items) * (8 * v.dim + 128);
+  const limit = totalmem() * 0.75;
+  if (bytes > limit) {
+    throw new UserError(`data spec "${spec}": this market needs about ${(bytes / 2 ** 30).toFixed(1)} GiB, more than this machine can hold (${(totalmem() / 2 ** 30).toFixed(0)} GiB of memory)`);
   }
 }
 

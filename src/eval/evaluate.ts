@@ -74,18 +74,44 @@ export function rankCandidates(model: Model, user: number, items: Int32Array, hi
   return { items: Int32Array.from(order, (k) => items[k]), scores: Float32Array.from(order, (k) => scores[k]) };
 }
 
+/** The top n of candidates by scores[item] (descending, ties by item id), as rankCandidates orders them. */
+export function topCandidates(scores: Float32Array, items: Int32Array, n: number): Int32Array {
+  const top = new Int32Array(Math.min(n, items.length));
+  let len = 0;
+  for (let c = 0; c < items.length; c++) {
+    const i = items[c], s = scores[i];
+    if (len === top.length) {
+      const w = top[len - 1], sw = scores[w];
+      if (s < sw || (s === sw && i > w)) continue;
+      len--;
+    }
+    let p = len;
+    while (p > 0 && (scores[top[p - 1]] < s || (scores[top[p - 1]] === s && top[p - 1] > i))) { top[p] = top[p - 1]; p--; }
+    top[p] = i; len++;
+  }
+  return top;
+}
+
 export function evaluateRanking(model: Model, task: RankingTask, config: ModelConfig, ks: number[] = [5, 10, 20]): RankingResult {
   const t0 = performance.now();
   const lists: Int32Array[] = [], rel: ArrayLike<number>[] = [];
+  // a model that scores the whole catalogue for a user at once (no query) is ranked from that, top max(ks) only
+  const whole = model.scoreItems && !task.query ? model.scoreItems.bind(model) : null;
+  const kMax = Math.max(...ks);
   frozen(model, () => {
     for (let k = 0; k < task.users.length; k++) {
       const u = task.users[k];
-      const ranked = rankCandidates(model, u, task.candidates(u, k), task.history(u, k), config, task.time?.(u, k) ?? 0, task.query?.(u, k) ?? -1);
-      lists.push(ranked.items); rel.push(task.relevant(u, k));
+      if (whole) {
+        lists.push(topCandidates(whole(u, task.history(u, k)), task.candidates(u, k), kMax));
+      } else {
+        const ranked = rankCandidates(model, u, task.candidates(u, k), task.history(u, k), config, task.time?.(u, k) ?? 0, task.query?.(u, k) ?? -1);
+        lists.push(ranked.items);
+      }
+      rel.push(task.relevant(u, k));
     }
   });
   const seconds = (performance.now() - t0) / 1000;
-  return { metrics: rankingMetrics(lists, rel, ks), seconds };
+  return { metrics: rankingMetrics(lists, rel, ks, { truncated: whole !== null }), seconds };
 }
 
 /**

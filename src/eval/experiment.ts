@@ -12,19 +12,21 @@ import type { Dataset, Interactions } from '../data/types.js';
 import { dinSplit } from '../data/protocols/din.js';
 import { dienSplit } from '../data/protocols/dien.js';
 import { rankingSplit, type CandidateMode } from '../data/protocols/ranking.js';
-import { msRecommendersSplit } from '../data/protocols/ms_recommenders.js';
+import { msRecommendersSplit, msRecommendersUserSplit } from '../data/protocols/ms_recommenders.js';
 import type { InstanceSet } from '../data/protocols/common.js';
 import { oracleScores } from '../data/oracle.js';
 import { DEFAULT_CONFIG, type ModelConfig, type ModelName, type Model } from '../models/types.js';
 import { createModel } from '../models/registry.js';
-import { trainModel, safeAuc, type TrainData, type TrainResult, type EpochInfo } from './trainer.js';
+import { trainModel, safeAuc, validationNdcg10, type TrainData, type TrainResult, type EpochInfo } from './trainer.js';
+import { EASE_MAX_ITEMS } from '../models/item_item.js';
 import { evaluateCtr, evaluateRanking, nextItemTask, type RankingTask } from './evaluate.js';
 import { rankingData, rankingTask } from './ranking_data.js';
 import { meanSd, relaImpr, gauc } from './metrics.js';
 import { DEFAULT_BASE_MODEL, type ExperimentResult, type ModelResult, type SeedResult } from './result_types.js';
 
-export type Protocol = 'din' | 'dien' | 'ranking' | 'ms-recommenders';
-export const PROTOCOLS: Protocol[] = ['din', 'dien', 'ranking', 'ms-recommenders'];
+export type Protocol = 'din' | 'dien' | 'ranking' | 'ms-recommenders' | 'ms-recommenders-user';
+export const PROTOCOLS: Protocol[] = ['din', 'dien', 'ranking', 'ms-recommenders', 'ms-recommenders-user'];
+const SPLITS = { 'ranking': rankingSplit, 'ms-recommenders': msRecommendersSplit, 'ms-recommenders-user': msRecommendersUserSplit } as const;
 
 /** One seed's data under a protocol, ready for any model. */
 export interface PreparedSplit {
@@ -64,7 +66,7 @@ export function prepareSplit(ds: Dataset, protocol: Protocol, seed: number, conf
       graphInteractions: split.graphInteractions, task: nextItemTask(split, split.test, ds.numItems, ds.userPtr, rankUsers) };
   } else {
     // both splits start from the same seed and draw the same roles, so their test parts are identical
-    const splitOf = (valFraction: number) => (protocol === 'ranking' ? rankingSplit : msRecommendersSplit)(ds, { rng: new Rng(seed), valFraction });
+    const splitOf = (valFraction: number) => SPLITS[protocol](ds, { rng: new Rng(seed), valFraction });
     const split = splitOf(0), sel = splitOf(RANKING_VAL_FRACTION);
     const data = rankingData(split, { rng: rng.fork() }), selData = rankingData(sel, { rng: rng.fork() });
     out = { protocol, seed, train: { src: data.src, train: data.train, val: data.val, pairs: data.pairs }, test: data.test,
@@ -111,6 +113,8 @@ export interface FitResult {
   refitEpochs?: number;
   /** Selection plus refit. */
   trainSeconds: number;
+  /** Hyperparameters chosen on validation besides the epoch count (EASE's lambda). */
+  selected?: Record<string, number>;
 }
 
 type FitHooks = { onEpoch?(e: EpochInfo): void; onStep?(done: number, total: number): void };
@@ -125,7 +129,22 @@ type FitHooks = { onEpoch?(e: EpochInfo): void; onStep?(done: number, total: num
  */
 export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig, hooks: FitHooks = {}): FitResult {
   const batches = () => new Rng(deriveSeed(prepared.seed, name, 'batches'));
+  // wall time of everything the fit does: building a model can be most of it (EASE's inverse, the graph)
+  const tStart = performance.now(), wall = () => (performance.now() - tStart) / 1000;
   const sel = prepared.selection;
+  if (sel && name === 'dp-gcn' && config.head === 'dot' && config.easeLambda === undefined && ds.numItems <= EASE_MAX_ITEMS) {
+    // dp-gcn's item-item input takes the lambda EASE itself selects on this validation split
+    config = { ...config, easeLambda: selectClosedForm('ease', ds, prepared, config).value };
+  }
+  const probe = name === 'pop' || name === 'ease';
+  if (probe) {
+    const picked = selectClosedForm(name, ds, prepared, config);
+    const model = buildModel(name, ds, prepared, config);
+    model.closedForm!.fit(picked.value);
+    const trainSeconds = wall();
+    return { model, train: { loss: [], valAuc: [], bestEpoch: 0, bestValAuc: NaN, valNdcg10: picked.curve, selectedOn: 'ndcg10', trainSeconds },
+      trainSeconds, selected: { [model.closedForm!.hyper]: picked.value } };
+  }
   if (!sel) {
     const model = buildModel(name, ds, prepared, config);
     const tr = trainModel(model, prepared.train, { config, rng: batches(), ...hooks });
@@ -138,12 +157,30 @@ export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, 
   selModel.dispose?.();
   const refit = { ...config, epochs: tr.bestEpoch };
   const model = buildModel(name, ds, prepared, refit);
-  const fin = trainModel(model, prepared.train, { config: refit, rng: batches(),
+  const fin = trainModel(model, prepared.train, { config: { ...refit, evalEvery: refit.epochs, patience: undefined }, rng: batches(),
     onStep: (d, total) => hooks.onStep?.(selDone + d, selDone + total) });
-  return { model, train: tr, refitEpochs: tr.bestEpoch, trainSeconds: tr.trainSeconds + fin.trainSeconds };
+  void fin;
+  return { model, train: tr, refitEpochs: tr.bestEpoch, trainSeconds: wall(),
+    ...(config.easeLambda !== undefined && name === 'dp-gcn' ? { selected: { lambda: config.easeLambda } } : {}) };
 }
 
-export function isRankingProtocol(p: Protocol): boolean { return p === 'ranking' || p === 'ms-recommenders'; }
+/**
+ * A closed-form model's hyperparameter chosen on the selection split's
+ * validation NDCG@10 (its grid in order; the first best wins).
+ */
+export function selectClosedForm(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig): { value: number; curve: number[] } {
+  const sel = prepared.selection;
+  const m = buildModel(name, ds, prepared, config, sel?.graphInteractions);
+  const cf = m.closedForm;
+  if (!cf) throw new Error(`${name} is not a closed-form model`);
+  if (!sel || cf.grid.length === 1) return { value: cf.initial, curve: [] };
+  const curve = cf.grid.map((v) => { cf.fit(v); return validationNdcg10(m, sel.train.pairs!.valRanking, config); });
+  let best = 0;
+  curve.forEach((x, k) => { if (x > curve[best]) best = k; });
+  return { value: cf.grid[best], curve };
+}
+
+export function isRankingProtocol(p: Protocol): p is keyof typeof SPLITS { return p in SPLITS; }
 
 /**
  * What ranking protocols change in DEFAULT_CONFIG unless the caller sets it,
@@ -155,9 +192,31 @@ export function isRankingProtocol(p: Protocol): boolean { return p === 'ranking'
  */
 export const RANKING_DEFAULTS: Partial<ModelConfig> = { loss: 'bpr', epochs: 20, dropout: 0.3 };
 
-/** DEFAULT_CONFIG, then the protocol's defaults, then the caller's settings (a bad combination throws). */
-export function configFor(protocol: Protocol, overrides: Partial<ModelConfig> = {}): ModelConfig {
-  const c: ModelConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden], ...(isRankingProtocol(protocol) ? RANKING_DEFAULTS : {}), ...overrides };
+/**
+ * Each factorised model's own recipe under ranking protocols (README
+ * "Ranking quality" says how each was chosen, on validation only): the
+ * dot head, LightGCN's propagation and L2, and a long epoch budget checked
+ * every few epochs with early stopping, so the epoch count is selected per
+ * model and data set.
+ */
+const FACTORISED: Partial<ModelConfig> = {
+  head: 'dot', loss: 'bpr', dropout: 0, lr: 5e-3, batchSize: 2048, l2: 1e-4, weightDecay: 0,
+  gcnLayers: 3, epochs: 300, evalEvery: 5, patience: 4,
+};
+export const RANKING_RECIPES: Partial<Record<ModelName, Partial<ModelConfig>>> = {
+  'bpr-mf': { ...FACTORISED, gcnLayers: 0 },
+  'lightgcn': FACTORISED,
+  'gcn': FACTORISED, 'd-gcn': FACTORISED, 'dp-gcn': FACTORISED,
+};
+
+/**
+ * DEFAULT_CONFIG, then the protocol's defaults, then the model's recipe (ranking protocols), then the
+ * caller's settings (a bad combination throws).
+ */
+export function configFor(protocol: Protocol, overrides: Partial<ModelConfig> = {}, model?: ModelName): ModelConfig {
+  const ranking = isRankingProtocol(protocol);
+  const recipe = ranking && model ? RANKING_RECIPES[model] ?? {} : {};
+  const c: ModelConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden], ...(ranking ? RANKING_DEFAULTS : {}), ...recipe, ...overrides };
   lossFor(protocol, c);
   return c;
 }
@@ -165,14 +224,14 @@ export function configFor(protocol: Protocol, overrides: Partial<ModelConfig> = 
 /** The training objective (bce unless set); BPR needs the pairwise data only ranking protocols build. */
 export function lossFor(protocol: Protocol, config: ModelConfig): 'bce' | 'bpr' {
   const l = config.loss ?? 'bce';
-  if (l === 'bpr' && !isRankingProtocol(protocol)) throw new UserError(`--loss bpr: needs a ranking protocol (ranking, ms-recommenders), not ${protocol}`);
+  if (l === 'bpr' && !isRankingProtocol(protocol)) throw new UserError(`--loss bpr: needs a ranking protocol (${Object.keys(SPLITS).join(', ')}), not ${protocol}`);
   return l;
 }
 
 export interface RunResult {
   model: Model;
   seed: SeedResult & { gauc: number; bestEpoch: number; valAuc: number; rankSeconds: number;
-    loss: 'bce' | 'bpr'; valNdcg10?: number; refitEpochs?: number };
+    loss: 'bce' | 'bpr'; valNdcg10?: number; refitEpochs?: number; selected?: Record<string, number> };
   curves: { loss: number[]; valAuc: number[]; valNdcg10?: number[] };
   ranking: { p5: number; p10: number; ndcg5: number; ndcg10: number; recall10: number; hit10: number; map: number };
 }
@@ -182,7 +241,7 @@ export function runOne(name: ModelName, ds: Dataset, prepared: PreparedSplit, co
   hooks: { onEpoch?(e: EpochInfo): void; onStep?(done: number, total: number): void } = {}): RunResult {
   const loss = lossFor(prepared.protocol, config);
   config = { ...config, loss };
-  const { model, train: tr, refitEpochs, trainSeconds } = fitModel(name, ds, prepared, config, hooks);
+  const { model, train: tr, refitEpochs, trainSeconds, selected } = fitModel(name, ds, prepared, config, hooks);
   // each evaluation freezes on its own, so its time includes the propagation it needs
   const ctr = evaluateCtr(model, prepared.train.src, prepared.test, config);
   const rk = evaluateRanking(model, prepared.task, config, [5, 10]);
@@ -192,9 +251,10 @@ export function runOne(name: ModelName, ds: Dataset, prepared: PreparedSplit, co
     seed: { seed: prepared.seed, auc: ctr.auc, gauc: ctr.gauc, trainSeconds, testSeconds: ctr.seconds,
       bestEpoch: tr.bestEpoch, valAuc: tr.bestValAuc, rankSeconds: rk.seconds, loss,
       ...(refitEpochs !== undefined ? { refitEpochs } : {}),
+      ...(selected ? { selected } : {}),
       ...(tr.valNdcg10 ? { valNdcg10: tr.valNdcg10[tr.bestEpoch - 1] } : {}) },
     curves: { loss: tr.loss, valAuc: tr.valAuc, ...(tr.valNdcg10 ? { valNdcg10: tr.valNdcg10 } : {}) },
-    ranking: { p5: m5.precision, p10: m10.precision, ndcg5: m5.ndcg, ndcg10: m10.ndcg, recall10: m10.recall, hit10: m10.hitRate, map: rk.metrics.map },
+    ranking: { p5: m5.precision, p10: m10.precision, ndcg5: m5.ndcg, ndcg10: m10.ndcg, recall10: m10.recall, hit10: m10.hitRate, map: rk.metrics.mapMs },
   };
 }
 
@@ -211,6 +271,8 @@ export interface ExperimentOptions extends PrepareOptions {
   models: ModelName[];
   seeds: number[];
   config: ModelConfig;
+  /** The caller's settings: when given, each model runs with configFor(protocol, overrides, model) instead of config. */
+  overrides?: Partial<ModelConfig>;
   /** Called when a run starts (run counts models x seeds) and after each training step. */
   onRun?(info: { model: ModelName; seed: number; run: number; runs: number }): void;
   onStep?(done: number, total: number): void;
@@ -239,7 +301,7 @@ export function runExperiment(opts: ExperimentOptions): ExperimentResult & { mod
     if (prepared.oracleGauc !== undefined) oracleG.push(prepared.oracleGauc);
     for (const name of models) {
       opts.onRun?.({ model: name, seed, run: ++run, runs: models.length * seeds.length });
-      const r = runOne(name, ds, prepared, config, { onStep: opts.onStep });
+      const r = runOne(name, ds, prepared, opts.overrides ? configFor(protocol, opts.overrides, name) : config, { onStep: opts.onStep });
       runs.get(name)!.push(r);
       opts.onRunDone?.({ model: name, seed, auc: r.seed.auc, trainSeconds: r.seed.trainSeconds });
     }

@@ -192,6 +192,21 @@ export function averagePrecision(ranked: ItemIds, relevant: Relevant, k: number 
   return sum / Math.min(k, rel.size);
 }
 
+/**
+ * MAP@k as the Microsoft Recommenders benchmark computes it (their `map_at_k`
+ * of the published tables): the precision at each hit within the top k,
+ * summed and divided by the number of relevant items (not min(k, |relevant|)).
+ */
+export function averagePrecisionMs(ranked: ItemIds, relevant: Relevant, k: number): number {
+  checkK('averagePrecisionMs', k);
+  const rel = toSet(relevant);
+  if (rel.size === 0) return NaN;
+  const hits = hitsAtK(ranked, rel, k);
+  let found = 0, sum = 0;
+  for (let i = 0; i < hits.length; i++) if (hits[i]) { found++; sum += found / (i + 1); }
+  return sum / rel.size;
+}
+
 function checkLists(what: string, rankedLists: ReadonlyArray<ItemIds>, relevantSets: ReadonlyArray<Relevant>): void {
   if (rankedLists.length !== relevantSets.length) {
     throw new DpgcnError(`${what}: ${rankedLists.length} ranked lists but ${relevantSets.length} relevant sets`);
@@ -218,19 +233,23 @@ export interface RankingMetrics {
   skipped: number;
   /** Keyed by k. */
   at: Record<number, MetricsAtK>;
-  /** MAP over each user's whole ranked list. */
+  /** MAP over each user's whole ranked list (NaN when lists were cut to the top max(ks): see rankingMetrics). */
   map: number;
+  /** MAP@max(ks), the Microsoft Recommenders definition (averagePrecisionMs). */
+  mapMs: number;
 }
 
 /** Averages every ranking metric over users, for each k in ks. */
 export function rankingMetrics(
   rankedLists: ReadonlyArray<ItemIds>, relevantSets: ReadonlyArray<Relevant>, ks: readonly number[] = [5, 10, 20],
+  opts: { truncated?: boolean } = {},
 ): RankingMetrics {
   checkLists('rankingMetrics', rankedLists, relevantSets);
   for (const k of ks) checkK('rankingMetrics', k);
   const at: Record<number, MetricsAtK> = {};
   for (const k of ks) at[k] = { precision: 0, recall: 0, ndcg: 0, hitRate: 0 };
-  let users = 0, skipped = 0, apSum = 0;
+  let users = 0, skipped = 0, apSum = 0, msSum = 0;
+  const kMax = Math.max(...ks);
   for (let u = 0; u < rankedLists.length; u++) {
     const rel = toSet(relevantSets[u]);
     if (rel.size === 0) { skipped++; continue; }
@@ -244,13 +263,14 @@ export function rankingMetrics(
       m.hitRate += hitRateAtK(list, rel, k);
     }
     apSum += averagePrecision(list, rel);
+    msSum += averagePrecisionMs(list, rel, kMax);
   }
   if (users === 0) throw new DpgcnError(`rankingMetrics: none of ${rankedLists.length} users has a relevant item`);
   for (const k of ks) {
     const m = at[k];
     m.precision /= users; m.recall /= users; m.ndcg /= users; m.hitRate /= users;
   }
-  return { users, skipped, at, map: apSum / users };
+  return { users, skipped, at, map: opts.truncated ? NaN : apSum / users, mapMs: msSum / users };
 }
 
 /**

@@ -19,7 +19,7 @@
 import { Adam } from '../optim/adam.js';
 import { backward } from '../autograd/engine.js';
 import { bceWithLogits } from '../autograd/ops/loss.js';
-import { sub, softplus } from '../autograd/ops/elementwise.js';
+import { add, sub, softplus } from '../autograd/ops/elementwise.js';
 import { mean } from '../autograd/ops/reduce.js';
 import { slice, gatherRows } from '../autograd/ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -103,6 +103,8 @@ export function trainModel(model: Model, data: TrainData, opts: TrainOptions): T
   const rankVal = !!data.pairs && data.pairs.valRanking.users.length > 0;
   let best = -Infinity, bestEpoch = 0, bestState: ReturnType<typeof model.module.stateDict> | null = null;
   let since = 0, done = 0;
+  const every = Math.max(1, Math.floor(config.evalEvery ?? 1));
+  const patience = opts.patience ?? config.patience;
   for (let e = 0; e < config.epochs; e++) {
     const te = performance.now();
     let sum = 0;
@@ -121,7 +123,8 @@ export function trainModel(model: Model, data: TrainData, opts: TrainOptions): T
         opt.zeroGrad();
         const logits = model.forward(batch, true);
         const l = bpr ? bprLoss(logits, B, R) : bceWithLogits(logits, batch.label!);
-        backward(l);
+        const pen = model.penalty?.(batch) ?? null;
+        backward(pen ? add(l, pen) : l);
         opt.step();
         return l.item();
       }) * B;
@@ -129,6 +132,14 @@ export function trainModel(model: Model, data: TrainData, opts: TrainOptions): T
     }
     model.afterEpoch?.(e, rng);
     loss.push(n ? sum / n : NaN);
+    // validation every evalEvery epochs (and after the last): long recipes (LightGCN's hundreds of
+    // epochs) would otherwise spend more time ranking validation users than training
+    if ((e + 1) % every !== 0 && e + 1 < config.epochs) {
+      valAuc.push(NaN);
+      if (rankVal) valNdcg.push(NaN);
+      opts.onEpoch?.({ epoch: e + 1, epochs: config.epochs, loss: loss[e], valAuc: NaN, seconds: (performance.now() - te) / 1000 });
+      continue;
+    }
     // one freeze for both scores: a graph model propagates once per validation, not once per score
     const [va, vn] = frozen(model, () => [
       data.val.length ? safeAuc(scoreSet(model, data.src, data.val, config), data.val.label) : NaN,
@@ -147,7 +158,7 @@ export function trainModel(model: Model, data: TrainData, opts: TrainOptions): T
     }
     opts.onEpoch?.({ epoch: e + 1, epochs: config.epochs, loss: loss[e], valAuc: va, ...(rankVal ? { valNdcg10: vn } : {}),
       seconds: (performance.now() - te) / 1000 });
-    if (opts.patience !== undefined && since >= opts.patience) break;
+    if (patience !== undefined && since >= patience) break;
   }
   if (bestState && bestEpoch !== loss.length) model.module.loadStateDict(bestState);
   const bestValAuc = rankVal ? (valAuc[bestEpoch - 1] ?? NaN) : (best === -Infinity ? NaN : best);

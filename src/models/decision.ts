@@ -48,6 +48,11 @@ export interface DecisionOptions {
   actionDim?: number;
   /** Items averaged into the state. */
   lastK?: number;
+  /**
+   * Project unit item rows (default) or the rows as they are. Raw rows make the adjustment linear in
+   * the item vector, <f P a, e_j>, so a dot-product scorer folds it into the user's vector (userShift).
+   */
+  unitItems?: boolean;
   gamma?: number;
   tau?: number;
   hidden?: number[];
@@ -210,7 +215,7 @@ export class DecisionLayer extends Module {
 
   /** Coordinates of unit item rows (n x d) in the action space (n x m): P^T unit(e). */
   project(itemRows: Float32Array): Float32Array {
-    const d = this.opts.dim, u = unitRows(itemRows, d);
+    const d = this.opts.dim, u = this.opts.unitItems === false ? itemRows : unitRows(itemRows, d);
     if (!this.basis) return u;
     const m = this.actionDim, n = u.length / d, P = this.basis.data, out = new Float32Array(n * m);
     for (let i = 0; i < n; i++) {
@@ -226,6 +231,15 @@ export class DecisionLayer extends Module {
   /** The additive logit term beta * <a_b, P^T unit(e_b)> / sqrt(m) per row (actions B x m, itemRows B x d). */
   adjustment(actions: Float32Array, itemRows: Float32Array): Float32Array {
     return this.adjustmentProjected(actions, this.project(itemRows));
+  }
+
+  /** The user-side vector f P a (d) whose inner product with a raw item row is the adjustment (unitItems false). */
+  userShift(action: Float32Array): Float32Array {
+    const d = this.opts.dim, m = this.actionDim, f = this.opts.beta / Math.sqrt(m), out = new Float32Array(d);
+    if (!this.basis) { for (let k = 0; k < d; k++) out[k] = f * action[k]; return out; }
+    const P = this.basis.data;
+    for (let r = 0; r < d; r++) { let s = 0; for (let k = 0; k < m; k++) s += P[r * m + k] * action[k]; out[r] = f * s; }
+    return out;
   }
 
   /** adjustment() with the item rows already projected (z: B x m, see project). */

@@ -12,19 +12,24 @@ import type { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import { noGrad } from '../autograd/engine.js';
-import { add, mul, broadcastTo } from '../autograd/ops/elementwise.js';
+import { add, mul, mulScalar, square, broadcastTo } from '../autograd/ops/elementwise.js';
+import { sum } from '../autograd/ops/reduce.js';
 import { Module } from '../nn/module.js';
+import { currentBackend } from '../backend/registry.js';
 import { normalInit } from '../nn/init.js';
 import { Rng } from '../tensor/rng.js';
-import { buildHeteroGraph, type HeteroGraph } from '../graph/hetero.js';
-import type { Batch, ModelContext, Model } from './types.js';
+import { buildHeteroGraph, RELATIONS, type HeteroGraph } from '../graph/hetero.js';
+import type { Batch, ModelConfig, ModelContext, Model, ServingTables } from './types.js';
 import { HeteroGCN, type HiddenEdges } from './hetero_gcn.js';
 import { FusionHead } from './fusion.js';
+import { DotHead } from './dot_head.js';
+import { LightEncoder } from './light_encoder.js';
+import { itemItemTerm } from './item_item_term.js';
 import { DecisionLayer } from './decision.js';
 import { SessionEnv, type Scorer } from './decision_env.js';
 import { alignShownNegatives } from './graph_util.js';
 
-export type GraphModelName = 'gcn' | 'd-gcn' | 'dp-gcn';
+export type GraphModelName = 'gcn' | 'd-gcn' | 'dp-gcn' | 'lightgcn' | 'bpr-mf';
 
 export interface GraphModelOptions {
   /**
@@ -51,28 +56,40 @@ export interface GraphModelOptions {
 export interface EmbeddingTables { dim: number; user: Float32Array; item: Float32Array; query: Float32Array }
 
 class GraphModule extends Module {
-  readonly gcn: HeteroGCN;
-  readonly head: FusionHead;
+  readonly gcn: HeteroGCN | LightEncoder;
+  readonly head: FusionHead | DotHead;
   readonly noQuery: Tensor;
   decision: DecisionLayer | null = null;
+
   constructor(graph: HeteroGraph, name: GraphModelName, ctx: ModelContext, opts: GraphModelOptions) {
     super();
-    const c = ctx.config, rng = ctx.rng, typed = name === 'dp-gcn';
-    this.gcn = this.child('gcn', new HeteroGCN(graph, { dim: c.dim, layers: c.gcnLayers, aggregation: c.aggregation, typeSpecific: typed, propagatedOnly: !typed }, rng));
-    this.noQuery = this.param('no_query', normalInit([1, c.dim], rng, 0.1));
-    this.head = this.child('head', new FusionHead({
-      dim: c.dim, hidden: c.hidden, dropout: c.dropout,
-      userFeatures: typed ? ctx.dataset.userFeatures : null, itemFeatures: typed ? ctx.dataset.itemFeatures : null,
-    }, rng));
-    if (name !== 'gcn') {
+    const c = ctx.config, rng = ctx.rng, typed = name === 'dp-gcn', dot = isDotModel(name, c);
+    if (dot) {
+      // lightgcn: the user-item graph; the paper's graph models: every relation (queries, terms)
+      const relations = name === 'lightgcn' || name === 'bpr-mf' ? ['user-item' as const] : RELATIONS.map((r) => r.name);
+      this.gcn = this.child('gcn', new LightEncoder(graph, { dim: c.dim, layers: name === 'bpr-mf' ? 0 : c.gcnLayers, relations }, rng));
+    } else {
+      this.gcn = this.child('gcn', new HeteroGCN(graph, { dim: c.dim, layers: c.gcnLayers, aggregation: c.aggregation, typeSpecific: typed, propagatedOnly: !typed }, rng));
+    }
+    this.noQuery = this.param('no_query', normalInit([1, c.dim], rng, dot ? 0.01 : 0.1));
+    const userFeatures = typed ? ctx.dataset.userFeatures : null, itemFeatures = typed ? ctx.dataset.itemFeatures : null;
+    this.head = dot
+      ? this.child('head', new DotHead({ dim: c.dim, userFeatures, itemFeatures, itemItem: typed ? itemItemTerm(ctx) : null }, rng))
+      : this.child('head', new FusionHead({ dim: c.dim, hidden: c.hidden, dropout: c.dropout, userFeatures, itemFeatures }, rng));
+    if (name === 'd-gcn' || name === 'dp-gcn') {
       const extra = typed && this.head.userStatic ? c.dim : 0;
       // its own stream, derived from the seed: d-gcn draws exactly what gcn draws from ctx.rng, so with the
       // same ctx.rng and batches the two differ only by the decision layer (the experiment runner derives
       // both seeds from the model name, so there they also differ by initialisation and batch order)
-      this.decision = this.child('decision', new DecisionLayer({ dim: c.dim, extraDim: extra, beta: c.beta, actionDim: opts.actionDim, gamma: opts.gamma },
-        decisionRng(rng)));
+      this.decision = this.child('decision', new DecisionLayer({ dim: c.dim, extraDim: extra, beta: c.beta, actionDim: opts.actionDim, gamma: opts.gamma,
+        unitItems: !dot }, decisionRng(rng)));
     }
   }
+}
+
+/** Graph models score with the two-tower dot head where the config says so; lightgcn and bpr-mf always do. */
+export function isDotModel(name: GraphModelName, c: ModelConfig): boolean {
+  return name === 'lightgcn' || name === 'bpr-mf' || c.head === 'dot';
 }
 
 export class GraphRecommender implements Model {
@@ -89,6 +106,10 @@ export class GraphRecommender implements Model {
   constructor(readonly name: GraphModelName, readonly ctx: ModelContext, readonly opts: GraphModelOptions = {}) {
     this.graph = buildHeteroGraph(ctx.dataset, ctx.trainInteractions);
     this.module = new GraphModule(this.graph, name, ctx, opts);
+    if (this.module.head instanceof DotHead) {
+      this.scoreItems = (u, h) => this.scoreItemsDot(u, h);
+      this.servingTables = () => this.servingTablesDot();
+    }
     this.shownNeg = this.module.decision ? alignShownNegatives(ctx.dataset, ctx.trainInteractions) : null;
     this.ddpgRng = decisionRng(decisionRng(ctx.rng));
     const it = ctx.trainInteractions, nI = ctx.dataset.numItems;
@@ -102,7 +123,9 @@ export class GraphRecommender implements Model {
   get dim(): number { return this.ctx.config.dim; }
 
   get decision(): DecisionLayer | null { return this.module.decision; }
-  get head(): FusionHead { return this.module.head; }
+  get head(): FusionHead | DotHead { return this.module.head; }
+  /** The two-tower head, or null under the fusion MLP. */
+  get dotHead(): DotHead | null { return this.module.head instanceof DotHead ? this.module.head : null; }
 
   /** Query embeddings for ids (-1 = no query: a learned vector). */
   private queryRows(eqAll: Tensor | undefined, queries: Int32Array): Tensor {
@@ -153,11 +176,89 @@ export class GraphRecommender implements Model {
   freeze(): () => void {
     if (this.frozenTables) return () => {}; // nested: the outer freeze owns the tables
     this.frozenTables = this.tables();
-    this.frozenProjected = this.decision ? this.decision.project(this.frozenTables.item) : null;
-    return () => { this.frozenTables = null; this.frozenProjected = null; };
+    this.frozenItemTowers = this.dotHead ? this.itemTowerTable(this.frozenTables) : null;
+    this.frozenProjected = this.decision ? this.decision.project(this.frozenItemTowers ?? this.frozenTables.item) : null;
+    return () => { this.frozenTables = null; this.frozenProjected = null; this.frozenItemTowers = null; };
+  }
+
+  /** Every item's z_i (dot head) while frozen. */
+  private frozenItemTowers: Float32Array | null = null;
+
+  /** z_i of every item from the tables (noGrad, eval mode). */
+  private itemTowerTable(tb: EmbeddingTables): Float32Array {
+    const head = this.dotHead!, n = this.graph.counts.item, ids = Int32Array.from({ length: n }, (_, i) => i);
+    const was = this.module.training;
+    this.module.train(false);
+    const out = tidy(() => noGrad(() => head.itemTower(tensor(tb.item.slice(), [n, tb.dim]), ids).data.slice()));
+    this.module.train(was);
+    return out;
+  }
+
+  /** z_u of one user in a context (no query: ranking protocols), plus the decision layer's shift for it. */
+  private userVector(tb: EmbeddingTables, user: number, history: ArrayLike<number>): Float32Array {
+    const head = this.dotHead!, d = this.dim, u = Int32Array.of(user);
+    const was = this.module.training;
+    this.module.train(false);
+    const z = tidy(() => noGrad(() => head.userTower(tableRows(tb.user, u, d), this.queryRows(undefined, Int32Array.of(-1)), u).data.slice()));
+    this.module.train(was);
+    const dec = this.decision;
+    if (dec) {
+      const L = Math.max(1, history.length), h = new Int32Array(L).fill(-1);
+      h.set(Array.from(history).slice(-L));
+      const a = dec.actions(dec.states(tb.user.slice(user * d, (user + 1) * d), this.staticMean(u), h, Int32Array.of(history.length), L, this.stateItemTable()), 1);
+      const shift = dec.userShift(a);
+      for (let k = 0; k < d; k++) z[k] += shift[k];
+    }
+    return z;
+  }
+
+  /** Present with the dot head only (see Model.scoreItems and Model.servingTables). */
+  readonly scoreItems?: (user: number, history: ArrayLike<number>) => Float32Array;
+  readonly servingTables?: () => ServingTables;
+
+  /** One pass over the item towers, plus the item-item term of the user's history. */
+  private scoreItemsDot(user: number, history: ArrayLike<number>): Float32Array {
+    const head = this.dotHead;
+    if (!head) throw new Error(`${this.name}: scoreItems needs the dot head`);
+    const release = this.freeze();
+    try {
+      const tb = this.frozenTables!, Z = this.frozenItemTowers!, n = this.graph.counts.item, d = this.dim;
+      const z = this.userVector(tb, user, history), out = new Float32Array(n);
+      currentBackend().kernels.gemm(Z, z, out, n, 1, d, false, false, 1, 0);
+      const t = head.itemItem;
+      if (t && head.w) {
+        const f = head.w.data[0] * t.scale, S = t.scores.subarray(user * n, (user + 1) * n);
+        for (let i = 0; i < n; i++) out[i] += f * S[i];
+      }
+      return out;
+    } finally { release(); }
+  }
+
+  /** z_u for every user with no context, z_i, and w c B. */
+  private servingTablesDot(): ServingTables {
+    const head = this.dotHead;
+    if (!head) throw new Error(`${this.name}: servingTables needs the dot head`);
+    const release = this.freeze();
+    try {
+      const tb = this.frozenTables!, U = this.graph.counts.user, d = this.dim, user = new Float32Array(U * d);
+      for (let u = 0; u < U; u++) user.set(this.userVector(tb, u, []), u * d);
+      const t = head.itemItem;
+      const itemItem = t && head.w ? { ...t.weights, values: t.weights.values.map((v) => v * head.w!.data[0] * t.scale) } : null;
+      return { dim: d, user, item: this.frozenItemTowers!.slice(), itemBias: null, itemItem };
+    } finally { release(); }
   }
 
   dispose(): void { this.graph.dispose(); }
+
+  /** LightGCN's L2 on the batch's ego embeddings: l2/2 (|e_u|^2 + |e_i|^2) summed over rows, per positive. */
+  penalty(batch: Batch): Tensor | null {
+    const l2 = this.ctx.config.l2 ?? 0, gcn = this.module.gcn;
+    if (!(l2 > 0) || !(gcn instanceof LightEncoder)) return null;
+    let pos = batch.size;
+    if (batch.label) { pos = 0; for (let b = 0; b < batch.size; b++) if (batch.label[b] > 0.5) pos++; }
+    const e = add(sum(square(gcn.ego('user', batch.user))), sum(square(gcn.ego('item', batch.item))));
+    return mulScalar(e, l2 / 2 / Math.max(1, pos));
+  }
 
   /** The batch's user, item and query rows: propagated for this batch, or read from frozen tables. */
   private batchRows(batch: Batch, training: boolean): { eu: Tensor; ei: Tensor; eq: Tensor } {
@@ -166,9 +267,10 @@ export class GraphRecommender implements Model {
       return { eu: tableRows(tb.user, batch.user, tb.dim), ei: tableRows(tb.item, batch.item, tb.dim),
         eq: this.queryRows(tb.query.length ? tableRows(tb.query, batch.query, tb.dim) : undefined, batch.query) };
     }
-    const q = batch.query.map((x) => Math.max(0, x));
-    const out = this.module.gcn.encode({ user: batch.user, item: batch.item, query: this.graph.counts.query > 0 ? q : new Int32Array(0) },
-      training ? ownEdges(batch, this.queryItemCount) : undefined);
+    const q = batch.query.map((x) => Math.max(0, x)), gcn = this.module.gcn;
+    const req = { user: batch.user, item: batch.item, query: this.graph.counts.query > 0 ? q : new Int32Array(0) };
+    // LightGCN trains on the full graph, as He et al. do; the MLP head needs its positives' edges hidden
+    const out = gcn instanceof HeteroGCN ? gcn.encode(req, training ? ownEdges(batch, this.queryItemCount) : undefined) : gcn.encode(req);
     return { eu: this.userRows(out.user!, batch.user), ei: out.item!, eq: this.queryRows(out.query, batch.query) };
   }
 
@@ -176,6 +278,14 @@ export class GraphRecommender implements Model {
     this.module.train(training);
     const dec = this.decision;
     const { eu, ei, eq } = this.batchRows(batch, training);
+    const dot = this.dotHead;
+    if (dot) {
+      const zu = dot.userTower(eu, eq, batch.user);
+      const zi = !training && this.frozenItemTowers ? tableRows(this.frozenItemTowers, batch.item, this.dim) : dot.itemTower(ei, batch.item);
+      const logits = dot.logits(zu, zi, batch.user, batch.item);
+      if (!dec || training) return logits;
+      return add(logits, noGrad(() => this.adjustment(dec, batch, eu.data, zi.data)));
+    }
     const logits = this.head.forward({ eu, ei, eq, users: batch.user, items: batch.item });
     // the adjustment only at scoring time: added in training too, the BCE head co-adapts to this epoch's
     // policy (it learns to undo or lean on it) and d-gcn's base model drifts from gcn's (measured under

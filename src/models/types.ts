@@ -50,6 +50,19 @@ export interface ModelConfig {
   loss?: 'bce' | 'bpr';
   /** BPR: sampled negatives per training positive (default 1). */
   negatives?: number;
+  /**
+   * Graph models' scoring head: 'mlp' (the fusion MLP of Eq. 6, the CTR protocols' default) or 'dot'
+   * (two towers whose inner product is the logit, the ranking protocols' default; see dot_head.ts).
+   */
+  head?: 'mlp' | 'dot';
+  /** Dot-head and factorisation models: L2 weight on the batch's ego embeddings (LightGCN's reg). */
+  l2?: number;
+  /** Validation every this many epochs (default 1), and stop after `patience` checks without a better score. */
+  evalEvery?: number;
+  patience?: number;
+  /** dp-gcn's item-item term: EASE's lambda (selected on validation when absent) and the entries kept per row. */
+  easeLambda?: number;
+  itemItemKeep?: number;
 }
 
 /**
@@ -95,6 +108,20 @@ export interface Model {
    * Serving then scores a user with one pass over the item table (scoreTopK) instead of the forward.
    */
   servingTables?(): ServingTables;
+  /**
+   * Logits of every item (numItems) for one user in a context (their history, oldest first), equal to
+   * forward's logits on those pairs; called while frozen. Ranking evaluation uses it instead of batched
+   * forwards when present: the user side is computed once per user.
+   */
+  scoreItems?(user: number, history: ArrayLike<number>): Float32Array;
+  /**
+   * Models fitted in closed form (no gradient steps): the experiment calls fit(value) instead of the
+   * trainer, for each value of grid on the selection split, keeps the best validation NDCG@10, then fits
+   * the final model once with it.
+   */
+  closedForm?: { hyper: string; grid: number[]; /** used without a validation split */ initial: number; fit(value: number): void };
+  /** A penalty added to the training loss of a step (LightGCN's L2 on the batch's ego embeddings). */
+  penalty?(batch: Batch): Tensor | null;
 }
 
 /** A factorised scorer (see Model.servingTables). Row-major tables; itemItem is a CSR over (history item j, candidate i). */
@@ -110,5 +137,10 @@ export interface ServingTables {
   itemItem: { rowPtr: Int32Array; colIdx: Int32Array; values: Float32Array } | null;
 }
 
-export type ModelName = 'embedding-mlp' | 'wide-deep' | 'pnn' | 'din' | 'gcn' | 'd-gcn' | 'dp-gcn';
-export const MODEL_NAMES: ModelName[] = ['embedding-mlp', 'wide-deep', 'pnn', 'din', 'gcn', 'd-gcn', 'dp-gcn'];
+/** The paper's seven models (`--models all`). */
+export type PaperModelName = 'embedding-mlp' | 'wide-deep' | 'pnn' | 'din' | 'gcn' | 'd-gcn' | 'dp-gcn';
+export const MODEL_NAMES: PaperModelName[] = ['embedding-mlp', 'wide-deep', 'pnn', 'din', 'gcn', 'd-gcn', 'dp-gcn'];
+/** The field's strong simple baselines a recommender is compared against first. */
+export type BaselineName = 'pop' | 'ease' | 'bpr-mf' | 'lightgcn';
+export const BASELINE_NAMES: BaselineName[] = ['pop', 'ease', 'bpr-mf', 'lightgcn'];
+export type ModelName = PaperModelName | BaselineName;

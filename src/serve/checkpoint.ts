@@ -205,6 +205,7 @@ export async function saveCheckpoint(file: string, ck: Checkpoint): Promise<void
   let fh: FileHandle | null = null;
   let created = false;
   try {
+    await fsp.mkdir(dir, { recursive: true });
     fh = await fsp.open(tmp, 'wx');
     created = true;
     await fh.writeFile(bytes);

@@ -7,6 +7,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { skipSuite } from '../helpers/skip.js';
 import { jsKernels } from '../../src/backend/js/index.js';
 import type { Kernels } from '../../src/backend/kernels.js';
 import { loadNativeBackend, nativeAddon } from '../../src/backend/native/index.js';
@@ -15,7 +16,7 @@ let K: Kernels | null = null;
 try {
   K = loadNativeBackend().kernels;
 } catch (e) {
-  console.log(`native_safety: skipped, native backend unavailable: ${(e as Error).message}`);
+  skipSuite('backend/native safety', `native backend unavailable: ${(e as Error).message}`);
 }
 
 /** Expects fn to throw an Error whose message matches every pattern. */

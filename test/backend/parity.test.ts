@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { skipSuite } from '../helpers/skip.js';
 import {
   BCAST_CODE, BINARY_CODE, BINARY_OP_COUNT, UNARY_CODE, UNARY_OP_COUNT,
   type Backend, type BackendName, type BinaryOp, type Broadcast, type Kernels, type UnaryOp,
@@ -353,7 +354,7 @@ for (const name of ['wasm', 'native'] as const) {
   try {
     B = getBackend(name);
   } catch (e) {
-    console.log(`parity: skipping ${name}: ${(e as Error).message}`);
+    skipSuite(`backend/parity ${name}`, `backend unavailable: ${(e as Error).message}`);
     continue;
   }
   kernelSuite({ name, backend: name }, B);

@@ -7,6 +7,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { skipSuite } from '../helpers/skip.js';
 import { jsKernels } from '../../src/backend/js/index.js';
 import type { Kernels } from '../../src/backend/kernels.js';
 import { loadWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
@@ -15,7 +16,7 @@ let wasm: WasmBackend | null = null;
 try {
   wasm = loadWasmBackend();
 } catch (e) {
-  console.log(`wasm_safety: skipped, wasm backend unavailable: ${(e as Error).message}`);
+  skipSuite('backend/wasm safety', `wasm backend unavailable: ${(e as Error).message}`);
 }
 
 /** Expects fn to throw an Error whose message matches every pattern. */

@@ -47,6 +47,14 @@ t('experiment writes the JSON result and prints the table', () => {
   assert.equal(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), []);
 });
 
+t('experiment creates the output directories it was told to write into (a fresh clone has no results/)', () => {
+  const dir = path.join(tmp, 'results', 'nested');
+  const r = run(['experiment', '--data', DATA, '--models', 'embedding-mlp', '--seeds', '1', '--protocol', 'din',
+    '--json', path.join(dir, 'r.json'), '--report', path.join(dir, 'r.html'), ...SMALL]);
+  assert.is(r.code, 0, r.err);
+  assert.equal(fs.readdirSync(dir).sort(), ['r.html', 'r.json']);
+});
+
 t('train, eval and recommend round trip', () => {
   const ck = path.join(tmp, 'din.ck');
   const tr = run(['train', '--data', DATA, '--model', 'din', '--out', ck, '--seed', '2', ...SMALL]);
@@ -72,7 +80,11 @@ t('bad arguments: exit 2, one line naming the argument', () => {
   userError(['experiment', '--data', DATA, '--seeds', '1,x'], /--seeds/);
   userError(['experiment', '--data', DATA, '--epochs', '0'], /--epochs/);
   userError(['experiment', '--data', 'nosuchkind:foo'], /nosuchkind/);
-  userError(['experiment', '--data', DATA, '--json', path.join(tmp, 'missing-dir', 'r.json')], /--json/);
+  fs.writeFileSync(path.join(tmp, 'a-file'), '');
+  userError(['experiment', '--data', DATA, '--json', path.join(tmp, 'a-file', 'r.json')], /--json: .*a-file is a file/);
+  userError(['experiment', '--data', DATA, '--report', tmp], /--report: .* is a directory/);
+  userError(['data', 'inspect', 'synthetic:users=1e12'], /users=1e12.*synthetic:users=1e12|synthetic:users=1e12.*int32/);
+  userError(['data', 'inspect', 'synthetic:users=100000000,interactions=2000000000'], /GiB/);
   userError(['train', '--data', DATA, '--model', 'bert', '--out', path.join(tmp, 'x.ck')], /--model/);
 });
 

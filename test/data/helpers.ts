@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { packageRoot } from '../../src/backend/paths.js';
 
-/** Path of a sample under ../shared/data, or null (logged) when absent. */
-export function sharedData(name: string): string | null {
-  const p = join(packageRoot(), '..', 'shared', 'data', name);
-  if (existsSync(p)) return p;
-  console.log(`skip: ${p} is absent`);
-  return null;
+/** Path of a sample under ../shared/data (it may be absent: see missingData). */
+export function sharedData(name: string): string {
+  return join(packageRoot(), '..', 'shared', 'data', name);
+}
+
+/** Why tests of these samples cannot run here (null when every one is present). */
+export function missingData(...names: string[]): string | null {
+  const gone = names.map(sharedData).filter((p) => !existsSync(p));
+  return gone.length ? `${gone.join(', ')} absent` : null;
 }
 
 let dir: string | null = null;

@@ -6,7 +6,7 @@ import { dienSplit } from '../../src/data/protocols/dien.js';
 import { leaveLastSplit } from '../../src/data/protocols/leave_last.js';
 import { history, historyBatch, queriesDeriveFromItems, type CtrSplit } from '../../src/data/protocols/common.js';
 import { rankingSplit, candidates, relevantItems, trainItems, testUsers } from '../../src/data/protocols/ranking.js';
-import { msRecommendersSplit } from '../../src/data/protocols/ms_recommenders.js';
+import { msRecommendersSplit, msRecommendersRoles, msRecommendersUserSplit, roundHalfEven } from '../../src/data/protocols/ms_recommenders.js';
 import { oracleScores } from '../../src/data/oracle.js';
 import { auc, gauc } from '../../src/eval/metrics.js';
 import { buildHeteroGraph } from '../../src/graph/hetero.js';
@@ -98,11 +98,26 @@ test('ranking: candidates exclude training items; sampled has 100 negatives', ()
   }
 });
 
-test('ms-recommenders: 75/25 per user, seeded', () => {
+test('ms-recommenders: 75/25 stratified per item with Python rounding, seeded; validation leaves test unchanged', () => {
+  assert.equal([0.5, 1.5, 2.5, 0.75, 2.25, 4.5, 3.75].map(roundHalfEven), [0, 2, 2, 1, 2, 4, 4]);
   const sp = msRecommendersSplit(ds, { rng: new Rng(42) });
+  const role = msRecommendersRoles(ds, { rng: new Rng(42) }), it = ds.interactions;
+  const nTr = new Int32Array(ds.numItems), n = new Int32Array(ds.numItems);
+  for (let k = 0; k < it.length; k++) { n[it.item[k]]++; if (role[k] === 0) nTr[it.item[k]]++; }
+  // every item keeps exactly round_half_even(0.75 n) of its interactions for training
+  for (let i = 0; i < ds.numItems; i++) assert.is(nTr[i], roundHalfEven(0.75 * n[i]), `item ${i}`);
+  const v = msRecommendersSplit(ds, { rng: new Rng(42), valFraction: 0.1 });
+  const vRole = msRecommendersRoles(ds, { rng: new Rng(42), valFraction: 0.1 });
+  assert.equal(Array.from(vRole, (r) => r === 2), Array.from(role, (r) => r === 2), 'test roles unchanged by validation');
+  assert.ok(v.val.items.length > 0);
+  for (const u of testUsers(sp)) assert.ok(sp.train.ptr[u + 1] > sp.train.ptr[u], 'test users have training items');
+});
+
+test('ms-recommenders-user: 75/25 per user, seeded', () => {
+  const sp = msRecommendersUserSplit(ds, { rng: new Rng(42) });
   const tr = sp.graphInteractions.length;
   assert.ok(Math.abs(tr / ds.interactions.length - 0.75) < 0.02, `${tr / ds.interactions.length}`);
-  const sp2 = msRecommendersSplit(ds, { rng: new Rng(42) });
+  const sp2 = msRecommendersUserSplit(ds, { rng: new Rng(42) });
   assert.equal(sp2.test.items, sp.test.items);
 });
 

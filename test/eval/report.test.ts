@@ -9,6 +9,7 @@ import { renderReport } from '../../src/eval/report.js';
 import { parseExperimentResult, type ExperimentResult, type ModelResult } from '../../src/eval/result_types.js';
 import { niceScale, quantile, esc } from '../../src/eval/svg.js';
 import { UserError } from '../../src/errors.js';
+import { testUnless } from '../helpers/skip.js';
 
 const CHARTS = ['loss', 'valAuc', 'auc', 'relaImpr', 'testTime'] as const;
 const ELEMENT: Record<(typeof CHARTS)[number], RegExp> = {
@@ -113,12 +114,8 @@ R('axis and quantile helpers', () => {
   assert.is(quantile([7], 0.75), 7);
 });
 
-R('headless Chromium renders the charts', () => {
-  const chromium = '/usr/bin/chromium';
-  if (!fs.existsSync(chromium)) {
-    console.log('  (skipped: /usr/bin/chromium not found; install Debian\'s chromium package to run the browser check)');
-    return;
-  }
+const chromium = '/usr/bin/chromium';
+testUnless(R, fs.existsSync(chromium) ? null : `${chromium} not found (install Debian's chromium package to run the browser check)`, 'headless Chromium renders the charts', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-report-'));
   try {
     const file = path.join(dir, 'report.html');

@@ -134,11 +134,19 @@ S('foreign files, other versions and missing files', async () => {
   await rejects(loadCheckpoint(dir), /is a directory/);
 });
 
+S('a missing output directory is created', async () => {
+  const file = path.join(tmpDir(), 'new', 'deeper', 'm.ck');
+  await saveCheckpoint(file, sample());
+  assert.ok(fs.existsSync(file));
+});
+
 S('a failed write leaves no temporary file and keeps the old checkpoint', async () => {
   const dir = tmpDir();
-  // missing directory
-  await rejects(saveCheckpoint(path.join(dir, 'missing', 'm.ck'), sample()), /directory .*missing does not exist/);
-  assert.equal(fs.readdirSync(dir), []);
+  // a file where the directory should be
+  fs.writeFileSync(path.join(dir, 'plain'), '');
+  await rejects(saveCheckpoint(path.join(dir, 'plain', 'm.ck'), sample()), /cannot write checkpoint/);
+  assert.equal(fs.readdirSync(dir), ['plain']);
+  fs.rmSync(path.join(dir, 'plain'));
   // rename onto a directory fails after the temporary file was written
   fs.mkdirSync(path.join(dir, 'taken'));
   fs.writeFileSync(path.join(dir, 'taken', 'keep'), '');

@@ -15,7 +15,7 @@ import { keptInteractions } from './common.js';
 export type CandidateMode = 'full' | 'sampled' | 'rated';
 
 export interface RankingSplit {
-  protocol: 'ranking' | 'ms-recommenders';
+  protocol: 'ranking' | 'ms-recommenders' | 'ms-recommenders-user';
   dataset: Dataset;
   numUsers: number; numItems: number;
   /** Per-user sorted distinct item lists. */
@@ -105,9 +105,17 @@ export function candidates(split: RankingSplit, u: number, mode: CandidateMode):
 export function relevantItems(split: RankingSplit, u: number): Int32Array { return slice(split.relevant, u); }
 /** The training items of user u (sorted). */
 export function trainItems(split: RankingSplit, u: number): Int32Array { return slice(split.train, u); }
-/** Users with at least one relevant test item (those a ranking metric averages over). */
+/**
+ * Users with at least one relevant test item (those a ranking metric averages
+ * over). Under ms-recommenders also at least one training item: the
+ * benchmark scores only users its models were trained on.
+ */
 export function testUsers(split: RankingSplit): Int32Array {
-  const us: number[] = [];
-  for (let u = 0; u < split.numUsers; u++) if (split.relevant.ptr[u + 1] > split.relevant.ptr[u]) us.push(u);
+  const us: number[] = [], needTrain = split.protocol === 'ms-recommenders';
+  for (let u = 0; u < split.numUsers; u++) {
+    if (split.relevant.ptr[u + 1] === split.relevant.ptr[u]) continue;
+    if (needTrain && split.train.ptr[u + 1] === split.train.ptr[u]) continue;
+    us.push(u);
+  }
   return Int32Array.from(us);
 }
