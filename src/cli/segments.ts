@@ -28,6 +28,7 @@ function summary(r: SegmentsResult): string {
   if (r.ari !== undefined) {
     lines.push(`against the ${r.trueSegments} true segments: ARI ${f(r.ari)} NMI ${f(r.nmi)}; baselines: static features ARI ${f(r.baselines.staticFeatures?.ari)} NMI ${f(r.baselines.staticFeatures?.nmi)}, `
       + `category counts ARI ${f(r.baselines.categoryCounts?.ari)} NMI ${f(r.baselines.categoryCounts?.nmi)}`);
+    if (r.separation) lines.push(`the representation's variance between true segments ${f(r.separation.betweenSegmentVariance)}, users nearest their true segment's mean ${f(r.separation.nearestTrueMeanAccuracy)}`);
   }
   for (const s of r.segments) {
     const st = s.profile.static.map((g) => { const v = [...g.values].sort((a, b) => b.index - a.index)[0]; return `${v.label} x${f(v.index, 2)}`; }).join(', ');

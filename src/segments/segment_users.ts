@@ -17,6 +17,7 @@ import { adjustedRandIndex, normalizedMutualInfo } from './agreement.js';
 import { profiler } from './profile.js';
 import { segmentCtr, targetSegment } from './targeting.js';
 import { categoryCounts, staticOneHot } from './baselines.js';
+import { separation } from './diagnostics.js';
 import type { Agreement, Segment, SegmentInput, SegmentOptions, SegmentsResult } from './types.js';
 
 export function segmentUsers(input: SegmentInput, options: SegmentOptions = {}): SegmentsResult {
@@ -75,7 +76,7 @@ export function segmentUsers(input: SegmentInput, options: SegmentOptions = {}):
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
   const result: SegmentsResult = {
     data: ds.name, representation: input.representation, users: n, k, silhouette: sil, kScores,
-    ...(truth ? { ari: adjustedRandIndex(labels, truth), nmi: normalizedMutualInfo(labels, truth), trueSegments: new Set(truth).size } : {}),
+    ...(truth ? { ari: adjustedRandIndex(labels, truth), nmi: normalizedMutualInfo(labels, truth), trueSegments: new Set(truth).size, separation: separation(pts, truth) } : {}),
     stabilityAri: { seeds, timeWindows: windows, ...(input.windows ? { timeWindowsDescription: input.windows.description } : {}) },
     baselines, segments, labels, centroids: km.centroids,
     projection: { x: Array.from(shown, (u) => r4(proj.coords[u * 2])), y: Array.from(shown, (u) => r4(proj.coords[u * 2 + 1])),

@@ -89,6 +89,8 @@ export interface SegmentsResult {
   ari?: number;
   nmi?: number;
   trueSegments?: number;
+  /** How far the representation separates the true segments at all (see diagnostics.ts). */
+  separation?: { betweenSegmentVariance: number; nearestTrueMeanAccuracy: number };
   stabilityAri: { seeds: number; timeWindows: number | null; timeWindowsDescription?: string };
   baselines: { staticFeatures: Agreement | null; categoryCounts: Agreement | null };
   segments: Segment[];

@@ -66,9 +66,10 @@ t('bad input: one line, exit 2, nothing written', () => {
   userError(['segments', '--model', model, '--k', '1'], /--k/);
   userError(['segments', '--model', model, '--k', '500'], /--k: 500 segments for 120 users/);
   userError(['segments', '--model', path.join(tmp, 'missing.ck')], /missing\.ck: checkpoint file not found/);
-  userError(['segments', '--model', model, '--report', path.join(tmp, 'no', 'r.html')], /--report: directory .* does not exist/);
   const notModel = path.join(tmp, 'x.ck');
   fs.writeFileSync(notModel, 'hello');
+  userError(['segments', '--model', model, '--report', path.join(notModel, 'r.html')], /--report: .*x\.ck is a file, not a directory/);
+  userError(['segments', '--model', model, '--report', tmp], /--report: .* is a directory/);
   userError(['segments', '--model', notModel], /x\.ck: not a dpgcn checkpoint/);
 });
 

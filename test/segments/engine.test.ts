@@ -7,6 +7,7 @@ import { kmeans } from '../../src/segments/kmeans.js';
 import { silhouette } from '../../src/segments/silhouette.js';
 import { selectK } from '../../src/segments/select_k.js';
 import { pca } from '../../src/segments/pca.js';
+import { separation } from '../../src/segments/diagnostics.js';
 
 const close = (a: number, b: number, eps = 1e-9, what = ''): void => {
   assert.ok(Math.abs(a - b) <= eps, `${what} expected ${b}, got ${a}`);
@@ -134,4 +135,14 @@ P('finds the dominant directions of a stretched cloud', () => {
   assert.equal(Array.from(again.coords), Array.from(r.coords));
 });
 
-A.run(); D.run(); K.run(); S.run(); P.run();
+const X = suite('segments: separation diagnostics');
+X('between-segment variance share and nearest-true-mean accuracy on a known example', () => {
+  // two segments at -1 and +1 in 1-D, each with points at mean +- 0.5: total 1.25, between 1
+  const p = { data: Float32Array.from([-1.5, -0.5, 0.5, 1.5]), n: 4, d: 1 };
+  const r = separation(p, Int32Array.from([0, 0, 1, 1]));
+  close(r.betweenSegmentVariance, 0.8, 1e-9);
+  close(r.nearestTrueMeanAccuracy, 1, 0);
+  close(separation(p, Int32Array.from([0, 1, 0, 1])).nearestTrueMeanAccuracy, 0.5, 0);
+});
+
+A.run(); X.run(); D.run(); K.run(); S.run(); P.run();

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { segmentUsers } from '../../src/segments/segment_users.js';
 import { renderSegmentsReport, renderSegmentsSection } from '../../src/eval/report_segments.js';
 import { renderReport } from '../../src/eval/report.js';
-import { chromiumAvailable, dumpDom } from '../helpers/chromium.js';
+import { CHROMIUM, chromiumAvailable, dumpDom } from '../helpers/chromium.js';
+import { testUnless } from '../helpers/skip.js';
 import { market, plantedInput } from './fixture.js';
 
 const ds = market();
@@ -59,9 +60,7 @@ R('strings from the data are escaped', () => {
   assert.match(html, /&lt;script&gt;x/);
 });
 
-// counted as skipped (not passed) where Debian's chromium is not installed
-(chromiumAvailable() ? R : R.skip)('headless Chromium draws the charts (skipped without /usr/bin/chromium)', () => {
-  checkDrawn(dumpDom(renderSegmentsReport(result)));
-});
+testUnless(R, chromiumAvailable() ? null : `${CHROMIUM} not found (install Debian's chromium package to run the browser check)`,
+  'headless Chromium draws the charts', () => { checkDrawn(dumpDom(renderSegmentsReport(result))); });
 
 R.run();
