@@ -47,14 +47,14 @@ function transpose4(src: usize, stride: usize, dst: usize, dstStride: i32): void
 }
 
 // Packs op(b)[pc..pc+kc, jc..jc+nc] into strips of NR columns, zero padded.
-function packB(b: usize, n: i32, k: i32, tb: bool, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
+function packB(b: usize, ldb: i32, tb: bool, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const w = min(NR, nc - jr);
     const col = jc + jr;
     const strip = dst + <usize>(jr * kc * 4);
     if (!tb) {
-      let src = b + ((<usize>pc * <usize>n + <usize>col) << 2);
-      const stride = <usize>n << 2;
+      let src = b + ((<usize>pc * <usize>ldb + <usize>col) << 2);
+      const stride = <usize>ldb << 2;
       if (w == NR) {
         for (let p = 0; p < kc; p++) {
           const o = strip + <usize>(p * NR * 4);
@@ -73,8 +73,8 @@ function packB(b: usize, n: i32, k: i32, tb: bool, pc: i32, jc: i32, kc: i32, nc
       }
     } else if (w == NR) {
       // b is stored (n x k): 4x4 register transposes of rows j..j+3 and j+4..j+7.
-      const stride = <usize>k << 2;
-      const r0 = b + ((<usize>col * <usize>k + <usize>pc) << 2);
+      const stride = <usize>ldb << 2;
+      const r0 = b + ((<usize>col * <usize>ldb + <usize>pc) << 2);
       let p = 0;
       for (; p + 4 <= kc; p += 4) {
         const off = <usize>p << 2;
@@ -90,7 +90,7 @@ function packB(b: usize, n: i32, k: i32, tb: bool, pc: i32, jc: i32, kc: i32, nc
       for (let j = 0; j < NR; j++) {
         const o = strip + (<usize>j << 2);
         if (j < w) {
-          const src = b + ((<usize>(col + j) * <usize>k + <usize>pc) << 2);
+          const src = b + ((<usize>(col + j) * <usize>ldb + <usize>pc) << 2);
           for (let p = 0; p < kc; p++) store<f32>(o + <usize>(p * NR * 4), load<f32>(src + (<usize>p << 2)));
         } else {
           for (let p = 0; p < kc; p++) store<f32>(o + <usize>(p * NR * 4), 0);
@@ -101,15 +101,15 @@ function packB(b: usize, n: i32, k: i32, tb: bool, pc: i32, jc: i32, kc: i32, nc
 }
 
 // Packs op(a)[ic..ic+mc, pc..pc+kc] into strips of MR rows, zero padded.
-function packA(a: usize, m: i32, k: i32, ta: bool, ic: i32, pc: i32, mc: i32, kc: i32, dst: usize): void {
+function packA(a: usize, lda: i32, ta: bool, ic: i32, pc: i32, mc: i32, kc: i32, dst: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const h = min(MR, mc - ir);
     const row = ic + ir;
     const strip = dst + <usize>(ir * kc * 4);
     if (ta) {
       // a is stored (k x m): MR consecutive rows of op(a) are contiguous in a.
-      let src = a + ((<usize>pc * <usize>m + <usize>row) << 2);
-      const stride = <usize>m << 2;
+      let src = a + ((<usize>pc * <usize>lda + <usize>row) << 2);
+      const stride = <usize>lda << 2;
       if (h == MR) {
         for (let p = 0; p < kc; p++) {
           v128.store(strip + <usize>(p * 16), v128.load(src));
@@ -124,8 +124,8 @@ function packA(a: usize, m: i32, k: i32, ta: bool, ic: i32, pc: i32, mc: i32, kc
         }
       }
     } else if (h == MR) {
-      const stride = <usize>k << 2;
-      const r0 = a + ((<usize>row * <usize>k + <usize>pc) << 2);
+      const stride = <usize>lda << 2;
+      const r0 = a + ((<usize>row * <usize>lda + <usize>pc) << 2);
       const r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
       let p = 0;
       // 4x4 register transposes: four rows in, four packed columns out.
@@ -143,7 +143,7 @@ function packA(a: usize, m: i32, k: i32, ta: bool, ic: i32, pc: i32, mc: i32, kc
         const o = strip + <usize>(p * 16);
         v128.store(o, f32x4.splat(0));
         for (let i = 0; i < h; i++) {
-          store<f32>(o + (<usize>i << 2), load<f32>(a + ((<usize>(row + i) * <usize>k + <usize>(pc + p)) << 2)));
+          store<f32>(o + (<usize>i << 2), load<f32>(a + ((<usize>(row + i) * <usize>lda + <usize>(pc + p)) << 2)));
         }
       }
     }
@@ -218,33 +218,48 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, t
     else gemvAxpy(b, a, c, n, k, alpha, beta);
     return;
   }
+  gemmStrided(a, ta ? m : k, b, tb ? k : n, c, n, m, n, k, ta, tb, alpha, beta, ws);
+}
+
+/**
+ * The blocked product on sub-matrices: row i of a (as stored) starts at
+ * a + 4 * i * lda bytes, likewise b (ldb) and c (ldc). The factorisations in
+ * cholesky.ts multiply panels of one big matrix in place through this.
+ */
+export function gemmStrided(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32,
+  ta: bool, tb: bool, alpha: f32, beta: f32, ws: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (let i = 0; i < m; i++) scaleC(c + ((<usize>i * <usize>ldc) << 2), <usize>n, beta);
+    return;
+  }
   const pb = ws + WS_B, pa = ws + WS_A, tile = ws + WS_T;
-  const ldc = <usize>n << 2;
+  const ldcb = <usize>ldc << 2;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(b, n, k, tb, pc, jc, kc, nc, pb);
+      packB(b, ldb, tb, pc, jc, kc, nc, pb);
       const mode = pc > 0 ? 2 : beta == 0 ? 0 : 1;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA(a, m, k, ta, ic, pc, mc, kc, pa);
+        packA(a, lda, ta, ic, pc, mc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const w = min(NR, nc - jr);
           const bs = pb + <usize>(jr * kc * 4);
           for (let ir = 0; ir < mc; ir += MR) {
             const h = min(MR, mc - ir);
             const as = pa + <usize>(ir * kc * 4);
-            const cp = c + ((<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) << 2);
+            const cp = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
             if (h == MR && w == NR) {
-              micro(as, bs, kc, cp, ldc, alpha, beta, mode);
+              micro(as, bs, kc, cp, ldcb, alpha, beta, mode);
             } else {
               // Edge tile: compute the full tile into scratch, then merge the valid part.
               micro(as, bs, kc, tile, <usize>(NR * 4), 1, 0, 0);
               for (let i = 0; i < h; i++) {
                 for (let j = 0; j < w; j++) {
                   const acc = load<f32>(tile + <usize>((i * NR + j) * 4));
-                  const o = cp + <usize>i * ldc + (<usize>j << 2);
+                  const o = cp + <usize>i * ldcb + (<usize>j << 2);
                   if (mode == 0) store<f32>(o, alpha * acc);
                   else if (mode == 1) store<f32>(o, alpha * acc + beta * load<f32>(o));
                   else store<f32>(o, load<f32>(o) + alpha * acc);

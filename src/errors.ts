@@ -10,7 +10,18 @@ export class DpgcnError extends Error {
 export class UserError extends DpgcnError {}
 export class ShapeError extends DpgcnError {}
 export class GraphError extends DpgcnError {}
-export class KernelArgumentError extends DpgcnError {}
+/**
+ * A kernel was called with a bad argument (a length, a size, an index, a
+ * non-SPD matrix). Every backend throws this class, named for the kernel and
+ * argument; it is a UserError, so the CLI prints one line and exits 2.
+ */
+export class KernelArgumentError extends UserError {}
+/** A Cholesky pivot was not positive: the matrix is not (numerically) symmetric positive definite. */
+export class NotPositiveDefiniteError extends KernelArgumentError {
+  constructor(readonly kernel: string, readonly column: number) {
+    super(`${kernel}: the matrix is not positive definite (pivot ${column} is not > 0)`);
+  }
+}
 export class BackendUnavailableError extends DpgcnError {
   constructor(readonly backend: string, readonly reason: string) {
     super(`backend ${backend} is unavailable: ${reason}`);

@@ -9,6 +9,7 @@ export { Rng } from './tensor/rng.js';
 export { backward, noGrad, detach, isGradEnabled } from './autograd/engine.js';
 export * from './autograd/ops/index.js';
 export { CsrMatrix } from './sparse/csr.js';
+export { spdInverse, choleskySolve, choleskyFactor } from './linalg/spd.js';
 export { Module } from './nn/module.js';
 export { Linear, Embedding, MLP, Dropout, LayerNorm, activate, type Activation } from './nn/layers.js';
 export * from './nn/init.js';

@@ -2,6 +2,7 @@
 // then call the kernel. Argument order follows the Kernels interface in
 // src/backend/kernels.ts, with op and broadcast names passed as codes.
 #include "addon_args.h"
+#include "kernels/cholesky.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/index.h"
@@ -165,6 +166,33 @@ void AdamStep(Info info) {
   if (a.ok()) adam_step_f32(P.p, G.p, M.p, V.p, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled);
 }
 
+// Returns -1, or the first column whose pivot is not positive (the JS glue throws).
+Napi::Value Cholesky(Info info) {
+  Args a(info, "cholesky", 2);
+  auto A = a.f32(0, "a");
+  const int64_t n = a.size(1, "n");
+  a.need("a", A, n * n);
+  if (!a.ok()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(cholesky_f32(A.p, n)));
+}
+
+void Trsm(Info info) {
+  Args a(info, "trsm", 5);
+  auto L = a.f32(0, "l"); auto B = a.f32(1, "b");
+  const int64_t n = a.size(2, "n"), m = a.size(3, "m");
+  const bool trans = a.flag(4, "trans");
+  a.need("l", L, n * n); a.need("b", B, n * m);
+  if (a.ok()) trsm_lower_f32(L.p, B.p, n, m, trans);
+}
+
+void CholeskyInverse(Info info) {
+  Args a(info, "choleskyInverse", 2);
+  auto A = a.f32(0, "a");
+  const int64_t n = a.size(1, "n");
+  a.need("a", A, n * n);
+  if (a.ok()) cholesky_inverse_f32(A.p, n);
+}
+
 }  // namespace
 
 void register_dense(Napi::Env env, Napi::Object exports) {
@@ -176,8 +204,10 @@ void register_dense(Napi::Env env, Napi::Object exports) {
       {"max_axis_f32", MaxAxis}, {"softmax_rows_f32", SoftmaxRows},
       {"softmax_rows_backward_f32", SoftmaxRowsBackward}, {"bce_logits_f32", BceLogits},
       {"bce_logits_backward_f32", BceLogitsBackward}, {"adam_step_f32", AdamStep},
+      {"trsm_f32", Trsm}, {"cholesky_inverse_f32", CholeskyInverse},
   };
   for (const auto& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
+  exports.Set("cholesky_f32", Napi::Function::New(env, Cholesky, "cholesky_f32"));
 }
 
 }  // namespace dpgcn

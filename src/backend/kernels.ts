@@ -52,6 +52,30 @@ export interface Kernels {
   /** y[i] = sum_j a[i,j] * b[i,j]; a, b: (m x n), y: (m). */
   rowDot(a: Float32Array, b: Float32Array, y: Float32Array, m: number, n: number): void;
 
+  // ------------------------------------------------- dense SPD factorisation
+  /**
+   * In-place lower Cholesky factor of a symmetric positive-definite a (n x n):
+   * only the lower triangle is read; on return a holds L (L L^T = A) with
+   * zeros above the diagonal. A pivot that is not > 0 (A not positive
+   * definite, or NaN) throws NotPositiveDefiniteError naming the column; a is
+   * then partly overwritten. Flops: n^3/3.
+   */
+  cholesky(a: Float32Array, n: number): void;
+
+  /**
+   * Triangular solve with m right-hand sides, in place: b (n x m) becomes X
+   * with L X = B (trans = false) or L^T X = B (trans = true). Only the lower
+   * triangle of l (n x n) is read. A zero on the diagonal gives inf/NaN.
+   */
+  trsm(l: Float32Array, b: Float32Array, n: number, m: number, trans: boolean): void;
+
+  /**
+   * a holds a Cholesky factor L (lower triangle, as `cholesky` leaves it) and
+   * becomes (L L^T)^-1 in full: both triangles, exactly symmetric (LAPACK's
+   * potri: L^-1 in place, then L^-T L^-1). Flops: 2n^3/3.
+   */
+  choleskyInverse(a: Float32Array, n: number): void;
+
   // ----------------------------------------------------------- elementwise
   /** y[i] += alpha * x[i] for i < n. */
   axpy(alpha: number, x: Float32Array, y: Float32Array, n: number): void;

@@ -1,8 +1,10 @@
 /**
  * `dpgcn bench kernels`: SpMM (A X and A^T X) on the two benchmark graphs at
- * d = 32, 64, 128 and GEMM on the model's shapes, per backend and thread
- * count, with GFLOP/s and GB/s beside the machine's limits (STREAM triad and
- * FMA peak, measured by the native addon in the same run).
+ * d = 32, 64, 128, GEMM on the model's shapes, and the dense SPD kernels
+ * (Cholesky, and the inverse EASE needs) at the item counts of ml-100k and
+ * of a 9,724-item ratings file, per backend and thread count, with GFLOP/s
+ * and GB/s beside the machine's limits (STREAM triad and FMA peak, measured
+ * by the native addon in the same run).
  */
 import type { Backend, BackendName, Kernels } from '../backend/kernels.js';
 import { getBackend } from '../backend/registry.js';
@@ -16,10 +18,19 @@ import { machineLimits, setThreads, type MachineLimits } from './machine.js';
 export interface KernelResult {
   kernel: string; backend: BackendName; threads: number; shape: string; nnz?: number; d?: number;
   ms: number; gflops: number; gbs: number; peakFraction?: number; bandwidthFraction?: number;
+  /** SPD cases: max over sampled rows of |A P - I| (inverse) or |L L^T - A| / max|A| (Cholesky). */
+  residual?: number;
 }
 export interface KernelBenchReport { machine: MachineLimits; results: KernelResult[] }
 
-export interface KernelBenchOptions { quick?: boolean; backends?: BackendName[]; log?: (s: string) => void }
+export const KERNEL_CASES = ['spmm', 'gemm', 'spd'] as const;
+export type KernelCase = (typeof KERNEL_CASES)[number];
+
+export interface KernelBenchOptions {
+  quick?: boolean; backends?: BackendName[]; log?: (s: string) => void;
+  /** Which groups to run (default all). */
+  cases?: KernelCase[];
+}
 
 function filled(b: Backend, n: number, rng: Rng): Float32Array {
   const a = b.allocF32(n);
@@ -92,6 +103,92 @@ function benchGemm(b: Backend, m: number, k: number, n: number, ta: boolean, tb:
     shape: `(${m}x${k})(${k}x${n})`, ms: sec * 1e3, gflops: (2 * m * n * k) / sec / 1e9, gbs: ((m * k + k * n + m * n) * 4) / sec / 1e9 };
 }
 
+/**
+ * A = X^T X + lambda I for a random 0/1 (users x n) X whose item popularity
+ * falls off like a ratings file's (EASE's Gram matrix, lambda = 500).
+ */
+function easeGram(b: Backend, n: number, rng: Rng): Float32Array {
+  const users = 1000, x = b.allocF32(users * n);
+  for (let u = 0; u < users; u++) for (let i = 0; i < n; i++) x[u * n + i] = rng.uniform() < 0.5 / (1 + i / 50) ? 1 : 0;
+  const a = b.allocF32(n * n);
+  b.kernels.gemm(x, x, a, n, n, users, true, false, 1, 0);
+  for (let i = 0; i < n; i++) a[i * n + i] += 500;
+  b.free(x);
+  return a;
+}
+
+/** Max |(A P)[i, :] - e_i| over 8 sampled rows i, in float64. */
+function inverseResidual(a: Float32Array, p: Float32Array, n: number): number {
+  let worst = 0;
+  for (let s = 0; s < Math.min(n, 8); s++) {
+    const i = Math.floor((s * (n - 1)) / 7);
+    const row = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      const c = a[i * n + t];
+      if (c === 0) continue;
+      const pr = t * n;
+      for (let j = 0; j < n; j++) row[j] += c * p[pr + j];
+    }
+    for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(row[j] - (i === j ? 1 : 0)));
+  }
+  return worst;
+}
+
+/** Max |L L^T - A| / max |A| over 8 sampled rows, in float64. */
+function factorResidual(a: Float32Array, l: Float32Array, n: number): number {
+  let worst = 0, scale = 0;
+  for (let s = 0; s < Math.min(n, 8); s++) {
+    const i = Math.floor((s * (n - 1)) / 7);
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      const k = Math.min(i, j);
+      for (let t = 0; t <= k; t++) acc += l[i * n + t] * l[j * n + t];
+      worst = Math.max(worst, Math.abs(acc - a[i * n + j]));
+      scale = Math.max(scale, Math.abs(a[i * n + j]));
+    }
+  }
+  return worst / scale;
+}
+
+/**
+ * Cholesky (n^3/3 flops) and the SPD inverse = Cholesky + choleskyInverse
+ * (n^3 flops), on EASE's Gram matrix. Each is validated by its residual; a
+ * 10k inverse takes seconds, so large sizes are timed once and small ones as
+ * the median of 3 (copying the input is outside the timed region).
+ */
+function benchSpd(b: Backend, n: number, threads: number): KernelResult[] {
+  const rng = new Rng(n);
+  const a = easeGram(b, n, rng), w = b.allocF32(n * n);
+  const reps = n * n * n > 2e10 ? 1 : 3;
+  const time = (fn: () => void): number => {
+    const s: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      w.set(a);
+      const t0 = performance.now();
+      fn();
+      s.push((performance.now() - t0) / 1e3);
+    }
+    s.sort((x, y) => x - y);
+    return s[s.length >> 1];
+  };
+  const K = b.kernels, shape = `${n}x${n} EASE Gram, lambda 500`;
+  const tc = time(() => K.cholesky(w, n));
+  const rc = factorResidual(a, w, n);
+  if (!(rc < 1e-4)) throw new Error(`cholesky ${b.name} n=${n}: L L^T differs from A by ${rc}`);
+  const ti = time(() => { K.cholesky(w, n); K.choleskyInverse(w, n); });
+  const ri = inverseResidual(a, w, n);
+  if (!(ri < 1e-3)) throw new Error(`spdInverse ${b.name} n=${n}: |A P - I| = ${ri}`);
+  b.free(a); b.free(w);
+  const bytes = 2 * n * n * 4;
+  return [
+    { kernel: 'cholesky', backend: b.name, threads, shape, ms: tc * 1e3, gflops: n ** 3 / 3 / tc / 1e9, gbs: bytes / tc / 1e9, residual: rc },
+    { kernel: 'spdInverse', backend: b.name, threads, shape, ms: ti * 1e3, gflops: n ** 3 / ti / 1e9, gbs: (2 * bytes) / ti / 1e9, residual: ri },
+  ];
+}
+
+/** ml-100k's item count, and the held-out 100k-rating file's. */
+export const SPD_SIZES = [1682, 9724];
+
 const pct = (f: number | undefined) => (f === undefined ? '    ?' : `${(100 * f).toFixed(0).padStart(4)}%`);
 
 export const GEMM_SHAPES: [number, number, number][] = [[2625, 64, 64], [150000, 64, 64], [1024, 256, 128], [4096, 512, 512]];
@@ -103,8 +200,9 @@ export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
   for (const name of opts.backends ?? (['js', 'wasm', 'native'] as BackendName[])) {
     try { backends.push(getBackend(name)); } catch (e) { log(`skipping ${name}: ${(e as Error).message}`); }
   }
-  const graphs = [movielensSized()];
-  if (!opts.quick) graphs.push(powerLaw());
+  const cases = new Set<KernelCase>(opts.cases ?? KERNEL_CASES);
+  const graphs = cases.has('spmm') ? [movielensSized()] : [];
+  if (!opts.quick && cases.has('spmm')) graphs.push(powerLaw());
   const ds = opts.quick ? [64] : [32, 64, 128];
   const results: KernelResult[] = [];
   const push = (r: KernelResult) => {
@@ -113,7 +211,8 @@ export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
     if (bw) r.bandwidthFraction = r.gbs / bw;
     results.push(r);
     log(`${r.kernel.padEnd(10)} ${r.backend.padEnd(6)} t=${r.threads} ${r.shape.padEnd(28)} ${r.d ? `d=${String(r.d).padEnd(4)}` : '      '}` +
-      `${r.ms.toFixed(3).padStart(10)} ms ${r.gflops.toFixed(2).padStart(8)} GFLOP/s ${pct(r.peakFraction)} of FMA peak ${r.gbs.toFixed(2).padStart(7)} GB/s ${pct(r.bandwidthFraction)} of triad`);
+      `${r.ms.toFixed(3).padStart(10)} ms ${r.gflops.toFixed(2).padStart(8)} GFLOP/s ${pct(r.peakFraction)} of FMA peak ${r.gbs.toFixed(2).padStart(7)} GB/s ${pct(r.bandwidthFraction)} of triad` +
+      (r.residual === undefined ? '' : ` residual ${r.residual.toExponential(1)}`));
   };
   for (const b of backends) {
     for (const threads of threadCounts(b.name, machine)) {
@@ -126,7 +225,7 @@ export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
           push(benchSpmm(b, g, d, threads, true, opts));
         }
       }
-      for (const [m, k, n] of GEMM_SHAPES) {
+      for (const [m, k, n] of cases.has('gemm') ? GEMM_SHAPES : []) {
         if (opts.quick && m * n * k > 5e7) continue;
         if (b.name === 'js' && m * n * k > 2e8) continue; // naive loops: minutes, not informative
         push(benchGemm(b, m, k, n, false, false, threads, opts));
@@ -134,6 +233,11 @@ export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
           push(benchGemm(b, m, k, n, true, false, threads, opts));
           push(benchGemm(b, m, k, n, false, true, threads, opts));
         }
+      }
+      for (const n of cases.has('spd') ? SPD_SIZES : []) {
+        if (opts.quick && n > 2000) continue;
+        if (b.name === 'js' && n > 2000) continue; // float64 loops: about 15 minutes at 10k, not informative
+        for (const r of benchSpd(b, n, threads)) push(r);
       }
     }
     setThreads(b.name, machine.threads);

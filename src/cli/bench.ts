@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { writeFileSync, renameSync } from 'node:fs';
 import type { BackendName } from '../backend/kernels.js';
 import { UserError } from '../errors.js';
-import { benchKernels } from '../bench/kernels.js';
+import { benchKernels, KERNEL_CASES, type KernelCase } from '../bench/kernels.js';
 import { benchTrain, trainStepBench, GRAPHS } from '../bench/train.js';
 
 function parseBackends(s: string | undefined): BackendName[] {
@@ -21,13 +21,16 @@ function writeJsonAtomic(file: string, value: unknown): void {
 export function register(program: Command): void {
   const bench = program.command('bench').description('benchmarks: kernels (GFLOP/s, GB/s vs machine limits) and training steps');
   bench.command('kernels')
-    .description('SpMM and GEMM per backend and thread count, checked against js before timing')
+    .description('SpMM, GEMM and the SPD kernels per backend and thread count, each checked before timing')
     .option('--json [file]', 'print JSON (or write it to a file)')
     .option('--quick', 'small graph and shapes only, fewer samples')
     .option('--backends <list>', 'comma-separated backends', 'js,wasm,native')
-    .action((o: { json?: string | boolean; quick?: boolean; backends?: string }) => {
+    .option('--cases <list>', `comma-separated groups: ${KERNEL_CASES.join(', ')}`, KERNEL_CASES.join(','))
+    .action((o: { json?: string | boolean; quick?: boolean; backends?: string; cases?: string }) => {
       const log = o.json === true ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
-      const r = benchKernels({ quick: o.quick, backends: parseBackends(o.backends), log });
+      const cases = (o.cases ?? KERNEL_CASES.join(',')).split(',').map((c) => c.trim());
+      for (const c of cases) if (!(KERNEL_CASES as readonly string[]).includes(c)) throw new UserError(`--cases: unknown case '${c}' (expected ${KERNEL_CASES.join(', ')})`);
+      const r = benchKernels({ quick: o.quick, backends: parseBackends(o.backends), log, cases: cases as KernelCase[] });
       const m = r.machine;
       const limits = `machine: STREAM triad ${m.triadGBs['1']?.toFixed(1) ?? '?'} GB/s (1 thread), ${m.triadGBs.all?.toFixed(1) ?? '?'} GB/s (${m.threads} threads); fp32 FMA peak ${m.peakGflopsPerCore?.toFixed(1) ?? '?'} GFLOP/s per core`;
       if (o.json === true) console.log(JSON.stringify(r, null, 2));

@@ -10,13 +10,16 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
-import { loadDataset } from '../data/spec.js';
+import { loadDataset, parseSpec } from '../data/spec.js';
 import { DEFAULT_CONFIG, type ModelConfig, type ModelName } from '../models/types.js';
 import { parseModelList } from '../models/registry.js';
 import { PROTOCOLS, RANKING_DEFAULTS, configFor, runExperiment, type Protocol } from '../eval/experiment.js';
 import { renderTable } from '../eval/table.js';
 import { renderReport } from '../eval/report.js';
 import type { CandidateMode } from '../data/protocols/ranking.js';
+import { DEFAULT_QUEUE_NAME, parseQueueName, parseRedisUrl } from '../queue/connection.js';
+import { runQueuedExperiment } from '../queue/experiment.js';
+import { queueProgress } from './queue_progress.js';
 
 /** Writes text to file via a temporary sibling and rename, so readers never see half a file. */
 export function writeAtomic(file: string, text: string): void {
@@ -109,6 +112,7 @@ export function parseFractionArg(option: string, v: string): number {
 
 interface ExperimentArgs extends ConfigArgs {
   data: string; models: string; seeds: string; protocol: string; json?: string | boolean; report?: string; candidates: string;
+  queue?: string; queueName: string;
 }
 
 /** A progress bar on an interactive terminal only; CI logs and pipes stay quiet. */
@@ -135,6 +139,8 @@ export function register(program: Command): void {
     .option('--candidates <mode>', 'ranking protocols: full | sampled | rated', 'full')
     .option('--json [file]', 'write the result as JSON to file (no file: print JSON instead of the table)')
     .option('--report <file>', 'write a self-contained HTML report')
+    .option('--queue <url>', 'fan the fits out as BullMQ jobs on this Redis (redis://HOST:PORT) to `dpgcn worker` processes')
+    .option('--queue-name <name>', 'BullMQ queue name (with --queue)', DEFAULT_QUEUE_NAME)
     .option('--dim <n>', `embedding size (default ${DEFAULT_CONFIG.dim})`)
     .option('--epochs <n>', `training epochs (default ${DEFAULT_CONFIG.epochs}; ranking protocols ${RANKING_DEFAULTS.epochs})`)
     .option('--batch-size <n>', `minibatch size (default ${DEFAULT_CONFIG.batchSize})`)
@@ -151,17 +157,37 @@ export function register(program: Command): void {
       const jsonFile = typeof o.json === 'string' ? o.json : null;
       if (jsonFile) checkWritable('--json', jsonFile);
       if (o.report) checkWritable('--report', o.report);
-      const ds = await loadDataset(o.data);
-      const bar = await progress();
-      let result, label = '';
-      try {
-        result = runExperiment({
-          dataset: ds, protocol, models, seeds, config, overrides: overridesFrom(o), candidates,
-          onRun: ({ model, seed, run, runs }) => { label = `${model} seed ${seed} (${run}/${runs})`; },
-          onStep: (done, total) => { if (done === 1) bar?.run(label, total); bar?.step(done, total); },
-        });
-      } finally {
-        bar?.stop();
+      let result;
+      if (o.queue) {
+        const url = parseRedisUrl('--queue', o.queue);
+        const queueName = parseQueueName('--queue-name', o.queueName);
+        parseSpec(o.data); // workers open the data; a malformed spec fails here, before anything is queued
+        const bar = await queueProgress();
+        try {
+          const env = (process.env.DPGCN_BACKEND ?? '').trim().toLowerCase();
+          const q = await runQueuedExperiment({ url, queueName, spec: o.data, protocol, models, seeds, config, overrides: overridesFrom(o), candidates,
+            backend: env === '' || env === 'auto' ? null : env, onEvent: (e) => bar?.event(e) });
+          result = q.result;
+          if (q.backends.size > 1) {
+            process.stderr.write(`dpgcn: warning: fits ran on several backends (${[...q.backends].map(([b, n]) => `${b} ${n}`).join(', ')}); `
+              + 'numbers are bitwise those of a local run on one backend only (set DPGCN_BACKEND)\n');
+          }
+        } finally {
+          bar?.stop();
+        }
+      } else {
+        const ds = await loadDataset(o.data);
+        const bar = await progress();
+        let label = '';
+        try {
+          result = runExperiment({
+            dataset: ds, protocol, models, seeds, config, overrides: overridesFrom(o), candidates,
+            onRun: ({ model, seed, run, runs }) => { label = `${model} seed ${seed} (${run}/${runs})`; },
+            onStep: (done, total) => { if (done === 1) bar?.run(label, total); bar?.step(done, total); },
+          });
+        } finally {
+          bar?.stop();
+        }
       }
       if (o.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else process.stdout.write(renderTable(result) + '\n');

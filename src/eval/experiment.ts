@@ -154,14 +154,22 @@ export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, 
   let selDone = 0;
   const tr = trainModel(selModel, sel.train, { config, rng: batches(), onEpoch: hooks.onEpoch,
     onStep: (d, total) => { selDone = d; hooks.onStep?.(d, total); } });
+  let picked: Record<string, number> = config.easeLambda !== undefined && name === 'dp-gcn' ? { lambda: config.easeLambda } : {};
+  const ph = selModel.postHoc;
+  if (ph) {
+    const v = ph.grid.map((x) => { ph.set(x); return validationNdcg10(selModel, sel.train.pairs!.valRanking, config); });
+    let best = 0;
+    v.forEach((x, k) => { if (x > v[best]) best = k; });
+    picked = { ...picked, [ph.hyper]: ph.grid[best] };
+  }
   selModel.dispose?.();
   const refit = { ...config, epochs: tr.bestEpoch };
   const model = buildModel(name, ds, prepared, refit);
   const fin = trainModel(model, prepared.train, { config: { ...refit, evalEvery: refit.epochs, patience: undefined }, rng: batches(),
     onStep: (d, total) => hooks.onStep?.(selDone + d, selDone + total) });
   void fin;
-  return { model, train: tr, refitEpochs: tr.bestEpoch, trainSeconds: wall(),
-    ...(config.easeLambda !== undefined && name === 'dp-gcn' ? { selected: { lambda: config.easeLambda } } : {}) };
+  if (ph && model.postHoc) model.postHoc.set(picked[ph.hyper]);
+  return { model, train: tr, refitEpochs: tr.bestEpoch, trainSeconds: wall(), ...(Object.keys(picked).length ? { selected: picked } : {}) };
 }
 
 /**
@@ -289,22 +297,73 @@ function meanCurve(curves: number[][]): number[] {
 }
 const avg = (xs: number[]) => { const v = xs.filter((x) => !Number.isNaN(x)); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN; };
 
+/**
+ * What one (model, seed) fit leaves behind once its model is disposed: plain
+ * numbers only, so it crosses a queue (src/queue/) and summarizeExperiment
+ * turns any set of them into the same result whether they ran here or on
+ * workers. The split's oracle figures ride along (every fit of a seed has the
+ * same ones).
+ */
+export interface FitOutcome {
+  model: ModelName;
+  seed: RunResult['seed'];
+  curves: RunResult['curves'];
+  ranking: RunResult['ranking'];
+  oracleAuc?: number;
+  oracleGauc?: number;
+}
+
+/** One fit: trains name on the prepared split, evaluates it on test, frees the model. */
+export function runFit(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig,
+  hooks: { onStep?(done: number, total: number): void } = {}): FitOutcome {
+  const r = runOne(name, ds, prepared, config, hooks);
+  r.model.dispose?.();
+  return { model: name, seed: r.seed, curves: r.curves, ranking: r.ranking,
+    ...(prepared.oracleAuc !== undefined ? { oracleAuc: prepared.oracleAuc } : {}),
+    ...(prepared.oracleGauc !== undefined ? { oracleGauc: prepared.oracleGauc } : {}) };
+}
+
+/** The config model name trains with: configFor(protocol, overrides, name) when the caller gave overrides, else config. */
+export function modelConfig(opts: Pick<ExperimentOptions, 'protocol' | 'config' | 'overrides'>, name: ModelName): ModelConfig {
+  return opts.overrides ? configFor(opts.protocol, opts.overrides, name) : opts.config;
+}
+
 export function runExperiment(opts: ExperimentOptions): ExperimentResult & { models: ModelResultExt[] } {
   const { dataset: ds, protocol, models, seeds, config } = opts;
   lossFor(protocol, config); // a bad --loss fails before any work
-  const runs = new Map<ModelName, RunResult[]>(models.map((m) => [m, []]));
-  const oracle: number[] = [], oracleG: number[] = [];
+  const outcomes: FitOutcome[] = [];
   let run = 0;
   for (const seed of seeds) {
     const prepared = prepareSplit(ds, protocol, seed, config, opts);
-    if (prepared.oracleAuc !== undefined) oracle.push(prepared.oracleAuc);
-    if (prepared.oracleGauc !== undefined) oracleG.push(prepared.oracleGauc);
     for (const name of models) {
       opts.onRun?.({ model: name, seed, run: ++run, runs: models.length * seeds.length });
-      const r = runOne(name, ds, prepared, opts.overrides ? configFor(protocol, opts.overrides, name) : config, { onStep: opts.onStep });
-      runs.get(name)!.push(r);
+      const r = runFit(name, ds, prepared, modelConfig(opts, name), { onStep: opts.onStep });
+      outcomes.push(r);
       opts.onRunDone?.({ model: name, seed, auc: r.seed.auc, trainSeconds: r.seed.trainSeconds });
     }
+  }
+  return summarizeExperiment({ dataset: ds.name, protocol, models, seeds }, outcomes);
+}
+
+/**
+ * The experiment's result from its fits, in any order of arrival: models
+ * in the order asked, seeds in the order asked within each model, so the
+ * numbers (means summed in that order) do not depend on who ran what when.
+ */
+export function summarizeExperiment(header: { dataset: string; protocol: Protocol; models: ModelName[]; seeds: number[] },
+  outcomes: FitOutcome[]): ExperimentResult & { models: ModelResultExt[] } {
+  const { protocol, models, seeds } = header;
+  const find = (name: ModelName, seed: number): FitOutcome => {
+    const o = outcomes.find((x) => x.model === name && x.seed.seed === seed);
+    if (!o) throw new Error(`summarizeExperiment: no fit of ${name} for seed ${seed}`);
+    return o;
+  };
+  const runs = new Map<ModelName, FitOutcome[]>(models.map((m) => [m, seeds.map((s) => find(m, s))]));
+  const oracle: number[] = [], oracleG: number[] = [];
+  for (const seed of seeds) {
+    const o = find(models[0], seed);
+    if (o.oracleAuc !== undefined) oracle.push(o.oracleAuc);
+    if (o.oracleGauc !== undefined) oracleG.push(o.oracleGauc);
   }
   const oracleAuc = oracle.length ? avg(oracle) : undefined;
   const oracleGauc = oracleG.length ? avg(oracleG) : undefined;
@@ -329,7 +388,7 @@ export function runExperiment(opts: ExperimentOptions): ExperimentResult & { mod
   if (base) for (const r of results) r.relaImpr = relaImpr(r.auc.mean, base.auc.mean);
   // key order is the JSON's reading order: header fields first, then models
   return {
-    dataset: ds.name, protocol, seeds: [...seeds],
+    dataset: header.dataset, protocol, seeds: [...seeds],
     ...(oracleAuc !== undefined ? { oracleAuc } : {}),
     ...(oracleGauc !== undefined ? { oracleGauc } : {}),
     ...(base ? { baseModel: DEFAULT_BASE_MODEL } : {}),

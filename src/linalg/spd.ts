@@ -1,44 +1,56 @@
 /**
- * TEMPORARY (replaced by the kernel contract's blocked Cholesky when it lands):
- * the inverse of a symmetric positive-definite n x n matrix through a float64
- * Cholesky factorisation, A = L L^T, A^-1 = L^-T L^-1.
+ * Dense symmetric positive-definite algebra for models (EASE's closed form
+ * P = (X^T X + lambda I)^-1), on the current backend's blocked kernels:
+ * `cholesky`, `trsm` and `choleskyInverse` of src/backend/kernels.ts.
+ * Inputs are never modified; results live in the backend's storage (wasm
+ * memory for wasm, so later kernels read them without copying) and are
+ * reclaimed by the garbage collector, or earlier with `backend.free`.
+ *
+ * Precision: wasm and native factor and multiply in float32 (diagonal blocks
+ * with float64 accumulators), so the error of P grows like cond(A) * 1e-7;
+ * the js backend computes in float64 and rounds once. A non-SPD input throws
+ * NotPositiveDefiniteError (a KernelArgumentError) naming the pivot.
  */
-import { KernelArgumentError } from '../errors.js';
+import type { Backend } from '../backend/kernels.js';
+import { currentBackend } from '../backend/registry.js';
+import { checkLen, checkSize } from '../backend/validate.js';
 
-export function spdInverse(a: Float32Array, n: number): Float32Array {
-  const L = Float64Array.from(a);
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    let d = L[rj + j];
-    for (let k = 0; k < j; k++) d -= L[rj + k] * L[rj + k];
-    if (!(d > 0)) throw new KernelArgumentError(`spdInverse: matrix is not positive definite (pivot ${j} is ${d})`);
-    const s = Math.sqrt(d);
-    L[rj + j] = s;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let v = L[ri + j];
-      for (let k = 0; k < j; k++) v -= L[ri + k] * L[rj + k];
-      L[ri + j] = v / s;
-    }
-  }
-  // M = L^-1 (lower), by forward substitution column by column
-  const M = new Float64Array(n * n);
-  for (let c = 0; c < n; c++) {
-    M[c * n + c] = 1 / L[c * n + c];
-    for (let i = c + 1; i < n; i++) {
-      let v = 0;
-      for (let k = c; k < i; k++) v -= L[i * n + k] * M[k * n + c];
-      M[i * n + c] = v / L[i * n + i];
-    }
-  }
-  // A^-1 = M^T M
-  const out = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let v = 0;
-      for (let k = i; k < n; k++) v += M[k * n + i] * M[k * n + j];
-      out[i * n + j] = v; out[j * n + i] = v;
-    }
-  }
+function copyOn(b: Backend, a: Float32Array, len: number): Float32Array {
+  const out = b.allocF32(len);
+  out.set(a.subarray(0, len));
   return out;
+}
+
+/** L with A = L L^T (n x n, zeros above the diagonal); only the lower triangle of a is read. */
+export function choleskyFactor(a: Float32Array, n: number, backend: Backend = currentBackend()): Float32Array {
+  checkSize('choleskyFactor', 'n', n);
+  checkLen('choleskyFactor', 'a', a, n * n);
+  const l = copyOn(backend, a, n * n);
+  try {
+    backend.kernels.cholesky(l, n);
+  } catch (e) {
+    backend.free(l);
+    throw e;
+  }
+  return l;
+}
+
+/** A^-1 (n x n, both triangles) of a symmetric positive-definite a; only its lower triangle is read. */
+export function spdInverse(a: Float32Array, n: number, backend: Backend = currentBackend()): Float32Array {
+  const p = choleskyFactor(a, n, backend);
+  backend.kernels.choleskyInverse(p, n);
+  return p;
+}
+
+/** X (n x m) with A X = B for a symmetric positive-definite a (n x n); b is (n x m). */
+export function choleskySolve(a: Float32Array, b: Float32Array, n: number, m: number,
+  backend: Backend = currentBackend()): Float32Array {
+  checkSize('choleskySolve', 'm', m);
+  checkLen('choleskySolve', 'b', b, n * m);
+  const l = choleskyFactor(a, n, backend);
+  const x = copyOn(backend, b, n * m);
+  backend.kernels.trsm(l, x, n, m, false);
+  backend.kernels.trsm(l, x, n, m, true);
+  backend.free(l);
+  return x;
 }

@@ -14,6 +14,7 @@ import { tidy } from '../tensor/scope.js';
 import { noGrad } from '../autograd/engine.js';
 import { add, mul, mulScalar, square, broadcastTo } from '../autograd/ops/elementwise.js';
 import { sum } from '../autograd/ops/reduce.js';
+import { rowDot } from '../autograd/ops/matmul.js';
 import { Module } from '../nn/module.js';
 import { currentBackend } from '../backend/registry.js';
 import { normalInit } from '../nn/init.js';
@@ -88,6 +89,9 @@ class GraphModule extends Module {
 }
 
 /** Graph models score with the two-tower dot head where the config says so; lightgcn and bpr-mf always do. */
+/** Shares of the item-item term tried on validation (0: the towers alone, 1: the term alone). */
+const MIX_GRID = [0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
 export function isDotModel(name: GraphModelName, c: ModelConfig): boolean {
   return name === 'lightgcn' || name === 'bpr-mf' || c.head === 'dot';
 }
@@ -109,6 +113,8 @@ export class GraphRecommender implements Model {
     if (this.module.head instanceof DotHead) {
       this.scoreItems = (u, h) => this.scoreItemsDot(u, h);
       this.servingTables = () => this.servingTablesDot();
+      const head = this.module.head;
+      if (head.itemItem) this.postHoc = { hyper: 'alpha', grid: MIX_GRID, set: (alpha) => head.setMix(alpha, this.dotSpread()) };
     }
     this.shownNeg = this.module.decision ? alignShownNegatives(ctx.dataset, ctx.trainInteractions) : null;
     this.ddpgRng = decisionRng(decisionRng(ctx.rng));
@@ -212,6 +218,25 @@ export class GraphRecommender implements Model {
     return z;
   }
 
+  readonly postHoc?: { hyper: string; grid: number[]; set(value: number): void };
+
+  /** Spread of the towers' inner product over (user, item) cells of up to 200 users (frozen, no decision term). */
+  private dotSpread(): number {
+    const head = this.dotHead!;
+    head.setMix(0, 1);
+    const release = this.freeze();
+    try {
+      const tb = this.frozenTables!, Z = this.frozenItemTowers!, n = this.graph.counts.item, d = this.dim, U = this.graph.counts.user;
+      let s = 0, ss = 0, c = 0;
+      const out = new Float32Array(n);
+      for (let u = 0; u < U; u += Math.max(1, Math.floor(U / 200))) {
+        currentBackend().kernels.gemm(Z, tb.user.subarray(u * d, (u + 1) * d), out, n, 1, d, false, false, 1, 0);
+        for (let i = 0; i < n; i++) { s += out[i]; ss += out[i] * out[i]; c++; }
+      }
+      return Math.sqrt(Math.max(1e-24, ss / c - (s / c) ** 2));
+    } finally { release(); }
+  }
+
   /** Present with the dot head only (see Model.scoreItems and Model.servingTables). */
   readonly scoreItems?: (user: number, history: ArrayLike<number>) => Float32Array;
   readonly servingTables?: () => ServingTables;
@@ -224,10 +249,10 @@ export class GraphRecommender implements Model {
     try {
       const tb = this.frozenTables!, Z = this.frozenItemTowers!, n = this.graph.counts.item, d = this.dim;
       const z = this.userVector(tb, user, history), out = new Float32Array(n);
-      currentBackend().kernels.gemm(Z, z, out, n, 1, d, false, false, 1, 0);
-      const t = head.itemItem;
-      if (t && head.w) {
-        const f = head.w.data[0] * t.scale, S = t.scores.subarray(user * n, (user + 1) * n);
+      currentBackend().kernels.gemm(Z, z, out, n, 1, d, false, false, head.dotWeight, 0);
+      const t = head.itemItem, b = head.mix ? head.mix.data[1] : 0;
+      if (t && b !== 0) {
+        const f = b * t.scale, S = t.scores.subarray(user * n, (user + 1) * n);
         for (let i = 0; i < n; i++) out[i] += f * S[i];
       }
       return out;
@@ -241,9 +266,10 @@ export class GraphRecommender implements Model {
     const release = this.freeze();
     try {
       const tb = this.frozenTables!, U = this.graph.counts.user, d = this.dim, user = new Float32Array(U * d);
-      for (let u = 0; u < U; u++) user.set(this.userVector(tb, u, []), u * d);
-      const t = head.itemItem;
-      const itemItem = t && head.w ? { ...t.weights, values: t.weights.values.map((v) => v * head.w!.data[0] * t.scale) } : null;
+      const a = head.dotWeight;
+      for (let u = 0; u < U; u++) user.set(this.userVector(tb, u, []).map((v) => v * a), u * d);
+      const t = head.itemItem, b = head.mix ? head.mix.data[1] : 0;
+      const itemItem = t && b !== 0 ? { ...t.weights, values: t.weights.values.map((v) => v * b * t.scale) } : null;
       return { dim: d, user, item: this.frozenItemTowers!.slice(), itemBias: null, itemItem };
     } finally { release(); }
   }
@@ -282,9 +308,13 @@ export class GraphRecommender implements Model {
     if (dot) {
       const zu = dot.userTower(eu, eq, batch.user);
       const zi = !training && this.frozenItemTowers ? tableRows(this.frozenItemTowers, batch.item, this.dim) : dot.itemTower(ei, batch.item);
-      const logits = dot.logits(zu, zi, batch.user, batch.item);
-      if (!dec || training) return logits;
-      return add(logits, noGrad(() => this.adjustment(dec, batch, eu.data, zi.data)));
+      let logits = rowDot(zu, zi);
+      if (training) return logits;
+      // scoring: a * (<z_u, z_i> + adjustment) + b * c * S, as scoreItems and servingTables factorise it
+      if (dec) logits = add(logits, noGrad(() => this.adjustment(dec, batch, eu.data, zi.data)));
+      if (dot.dotWeight !== 1) logits = mulScalar(logits, dot.dotWeight);
+      const ii = dot.itemItemLogits(batch.user, batch.item);
+      return ii ? add(logits, ii) : logits;
     }
     const logits = this.head.forward({ eu, ei, eq, users: batch.user, items: batch.item });
     // the adjustment only at scoring time: added in training too, the BCE head co-adapts to this epoch's

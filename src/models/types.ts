@@ -120,6 +120,11 @@ export interface Model {
    * the final model once with it.
    */
   closedForm?: { hyper: string; grid: number[]; /** used without a validation split */ initial: number; fit(value: number): void };
+  /**
+   * A scoring-time setting chosen after training on validation NDCG@10 (dp-gcn's share of the item-item
+   * term): the experiment tries each value of grid on the selection model and sets the best on the refit.
+   */
+  postHoc?: { hyper: string; grid: number[]; set(value: number): void };
   /** A penalty added to the training loss of a step (LightGCN's L2 on the batch's ego embeddings). */
   penalty?(batch: Batch): Tensor | null;
 }

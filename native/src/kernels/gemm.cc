@@ -57,7 +57,7 @@ struct PackBuffers {
 thread_local PackBuffers tl_pack;
 
 // op(a)[i0 + i, p0 + p] for i < mc, p < kc into MR-row panels, zero padded.
-void pack_a(const float* a, int64_t m, int64_t k, bool ta, int64_t i0, int64_t mc, int64_t p0,
+void pack_a(const float* a, int64_t lda, bool ta, int64_t i0, int64_t mc, int64_t p0,
             int64_t kc, int mr, float* dst) {
   for (int64_t ir = 0; ir < mc; ir += mr, dst += kc * mr) {
     const int64_t rows = mc - ir < mr ? mc - ir : mr;
@@ -65,12 +65,12 @@ void pack_a(const float* a, int64_t m, int64_t k, bool ta, int64_t i0, int64_t m
     if (ta) {
       // a is (k x m): each depth step reads `rows` consecutive floats.
       for (int64_t p = 0; p < kc; p++) {
-        const float* src = a + (p0 + p) * m + i0 + ir;
+        const float* src = a + (p0 + p) * lda + i0 + ir;
         for (int64_t i = 0; i < rows; i++) dst[p * mr + i] = src[i];
       }
     } else {
       for (int64_t i = 0; i < rows; i++) {
-        const float* src = a + (i0 + ir + i) * k + p0;
+        const float* src = a + (i0 + ir + i) * lda + p0;
         for (int64_t p = 0; p < kc; p++) dst[p * mr + i] = src[p];
       }
     }
@@ -78,19 +78,19 @@ void pack_a(const float* a, int64_t m, int64_t k, bool ta, int64_t i0, int64_t m
 }
 
 // op(b)[p0 + p, j0 + j] for p < kc, j < nc into NR-column panels, zero padded.
-void pack_b(const float* b, int64_t n, int64_t k, bool tb, int64_t p0, int64_t kc, int64_t j0,
+void pack_b(const float* b, int64_t ldb, bool tb, int64_t p0, int64_t kc, int64_t j0,
             int64_t nc, int nr, float* dst) {
   for (int64_t jr = 0; jr < nc; jr += nr, dst += kc * nr) {
     const int64_t cols = nc - jr < nr ? nc - jr : nr;
     if (tb) {
       if (cols < nr) std::memset(dst, 0, sizeof(float) * kc * nr);
       for (int64_t j = 0; j < cols; j++) {
-        const float* src = b + (j0 + jr + j) * k + p0;
+        const float* src = b + (j0 + jr + j) * ldb + p0;
         for (int64_t p = 0; p < kc; p++) dst[p * nr + j] = src[p];
       }
     } else {
       for (int64_t p = 0; p < kc; p++) {
-        const float* src = b + (p0 + p) * n + j0 + jr;
+        const float* src = b + (p0 + p) * ldb + j0 + jr;
         float* d = dst + p * nr;
         int64_t j = 0;
         for (; j < cols; j++) d[j] = src[j];
@@ -101,9 +101,9 @@ void pack_b(const float* b, int64_t n, int64_t k, bool tb, int64_t p0, int64_t k
 }
 
 // Rows [m0, m1) of c; m0 is a multiple of cfg.mr so tiles stay on the global grid.
-void gemm_rows(const GemmConfig& cfg, const float* a, const float* b, float* c, int64_t m,
-               int64_t n, int64_t k, bool ta, bool tb, float alpha, float beta, int64_t m0,
-               int64_t m1) {
+void gemm_rows(const GemmConfig& cfg, const float* a, int64_t lda, const float* b, int64_t ldb,
+               float* c, int64_t ldc, int64_t n, int64_t k, bool ta, bool tb, float alpha,
+               float beta, int64_t m0, int64_t m1) {
   const int mr = cfg.mr, nr = cfg.nr;
   const int64_t kc_max = k < cfg.kc ? k : cfg.kc;
   const int64_t nc_max = ((n < cfg.nc ? n : cfg.nc) + nr - 1) / nr * nr;
@@ -115,8 +115,8 @@ void gemm_rows(const GemmConfig& cfg, const float* a, const float* b, float* c, 
     for (int64_t i = m0; i < m1; i++)
       for (int64_t j = 0; j < n; j++) {
         float s = 0.0f;
-        for (int64_t p = 0; p < k; p++) s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
-        c[i * n + j] = beta == 0.0f ? alpha * s : alpha * s + beta * c[i * n + j];
+        for (int64_t p = 0; p < k; p++) s += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+        c[i * ldc + j] = beta == 0.0f ? alpha * s : alpha * s + beta * c[i * ldc + j];
       }
     return;
   }
@@ -128,28 +128,28 @@ void gemm_rows(const GemmConfig& cfg, const float* a, const float* b, float* c, 
     for (int64_t pc = 0; pc < k; pc += cfg.kc) {
       const int64_t kc = k - pc < cfg.kc ? k - pc : cfg.kc;
       const float beta_eff = pc == 0 ? beta : 1.0f;
-      pack_b(b, n, k, tb, pc, kc, jc, nc, nr, bp);
+      pack_b(b, ldb, tb, pc, kc, jc, nc, nr, bp);
       for (int64_t ic = m0; ic < m1; ic += cfg.mc) {
         const int64_t mc = m1 - ic < cfg.mc ? m1 - ic : cfg.mc;
-        pack_a(a, m, k, ta, ic, mc, pc, kc, mr, ap);
+        pack_a(a, lda, ta, ic, mc, pc, kc, mr, ap);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = nc - jr < nr ? nc - jr : nr;
           const float* bpanel = bp + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = mc - ir < mr ? mc - ir : mr;
-            float* ct = c + (ic + ir) * n + jc + jr;
+            float* ct = c + (ic + ir) * ldc + jc + jr;
             const float* apanel = ap + ir * kc;
             if (rows == mr && cols == nr) {
-              cfg.ukr(kc, apanel, bpanel, ct, n, alpha, beta_eff);
+              cfg.ukr(kc, apanel, bpanel, ct, ldc, alpha, beta_eff);
               continue;
             }
             // Edge tile: same kernel on a staged copy, so the arithmetic
             // per element is identical to a full tile.
             for (int64_t i = 0; i < rows; i++)
-              for (int64_t j = 0; j < nr; j++) tile[i * nr + j] = j < cols ? ct[i * n + j] : 0.0f;
+              for (int64_t j = 0; j < nr; j++) tile[i * nr + j] = j < cols ? ct[i * ldc + j] : 0.0f;
             cfg.ukr(kc, apanel, bpanel, tile, nr, alpha, beta_eff);
             for (int64_t i = 0; i < rows; i++)
-              std::memcpy(ct + i * n, tile + i * nr, sizeof(float) * cols);
+              std::memcpy(ct + i * ldc, tile + i * nr, sizeof(float) * cols);
           }
         }
       }
@@ -159,12 +159,12 @@ void gemm_rows(const GemmConfig& cfg, const float* a, const float* b, float* c, 
 
 }  // namespace
 
-void gemm_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-              bool ta, bool tb, float alpha, float beta) {
+void gemm_strided_f32(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                      int64_t m, int64_t n, int64_t k, bool ta, bool tb, float alpha, float beta) {
   if (m == 0 || n == 0) return;
   if (k == 0) {
-    const int64_t total = m * n;
-    for (int64_t i = 0; i < total; i++) c[i] = beta == 0.0f ? 0.0f : beta * c[i];
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     return;
   }
   const GemmConfig cfg = avx2_active() ? gemm_config_avx2() : gemm_config_portable();
@@ -176,8 +176,13 @@ void gemm_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, in
   if (nt > tiles) nt = static_cast<int>(tiles);
   parallel_tasks(nt, [&](int t, int ntasks) {
     auto r = split_range(m, t, ntasks, cfg.mr);
-    if (r.first < r.second) gemm_rows(cfg, a, b, c, m, n, k, ta, tb, alpha, beta, r.first, r.second);
+    if (r.first < r.second) gemm_rows(cfg, a, lda, b, ldb, c, ldc, n, k, ta, tb, alpha, beta, r.first, r.second);
   });
+}
+
+void gemm_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
+              bool ta, bool tb, float alpha, float beta) {
+  gemm_strided_f32(a, ta ? m : k, b, tb ? k : n, c, n, m, n, k, ta, tb, alpha, beta);
 }
 
 }  // namespace dpgcn

@@ -13,6 +13,12 @@ namespace dpgcn {
 void gemm_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
               bool ta, bool tb, float alpha, float beta);
 
+// The same product on sub-matrices: row i of a (as stored) starts at a + i * lda,
+// likewise b (ldb) and c (ldc). Used by the blocked factorisations, which
+// multiply panels of one big matrix in place.
+void gemm_strided_f32(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                      int64_t m, int64_t n, int64_t k, bool ta, bool tb, float alpha, float beta);
+
 // Micro-kernel: C tile (MR x NR, row stride ldc) = alpha * Ap.Bp + beta * C
 // (C not read when beta == 0). Ap: kc x MR panel, Bp: kc x NR panel, both
 // k-major and 32-byte aligned.

@@ -4,10 +4,11 @@
  * so a bad index fails the same way everywhere.
  */
 import type { Backend, Kernels } from '../kernels.js';
-import { checkCsr, checkIndices, checkLen } from '../validate.js';
+import { checkCsr, checkIndices, checkLen, checkSize } from '../validate.js';
 import * as dense from './dense.js';
 import { unary, unaryBackward } from './unary.js';
 import * as sparse from './sparse.js';
+import * as spd from './cholesky.js';
 import { ArrayPool } from '../pool.js';
 
 export const jsKernels = {
@@ -27,6 +28,23 @@ export const jsKernels = {
   bceLogits: dense.bceLogits,
   bceLogitsBackward: dense.bceLogitsBackward,
   adamStep: dense.adamStep,
+  cholesky(a, n) {
+    checkSize('cholesky', 'n', n);
+    checkLen('cholesky', 'a', a, n * n);
+    spd.cholesky(a, n);
+  },
+  trsm(l, b, n, m, trans) {
+    checkSize('trsm', 'n', n);
+    checkSize('trsm', 'm', m);
+    checkLen('trsm', 'l', l, n * n);
+    checkLen('trsm', 'b', b, n * m);
+    spd.trsm(l, b, n, m, trans);
+  },
+  choleskyInverse(a, n) {
+    checkSize('choleskyInverse', 'n', n);
+    checkLen('choleskyInverse', 'a', a, n * n);
+    spd.choleskyInverse(a, n);
+  },
   gatherRows(table, idx, out, tableRows, nIdx, d) {
     checkIndices('gatherRows', 'idx', idx, nIdx, tableRows);
     checkLen('gatherRows', 'out', out, nIdx * d);

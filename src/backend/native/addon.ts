@@ -35,6 +35,10 @@ export interface NativeAddon {
   segment_max_backward_f32(arg: Int32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number, d: number): void;
   adam_step_f32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, b1: number,
     b2: number, eps: number, wd: number, bc1: number, bc2: number, decoupled: boolean): void;
+  /** -1, or the first column whose pivot is not > 0. */
+  cholesky_f32(a: Float32Array, n: number): number;
+  trsm_f32(l: Float32Array, b: Float32Array, n: number, m: number, trans: boolean): void;
+  cholesky_inverse_f32(a: Float32Array, n: number): void;
   score_topk_f32(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
 

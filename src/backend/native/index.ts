@@ -16,6 +16,7 @@ import {
   type Backend, type Kernels,
 } from '../kernels.js';
 import { packageRoot } from '../paths.js';
+import { NotPositiveDefiniteError } from '../../errors.js';
 import type { NativeAddon } from './addon.js';
 
 export type { NativeAddon } from './addon.js';
@@ -81,6 +82,12 @@ function makeKernels(a: NativeAddon): Kernels {
     segmentMaxBackward: (arg, dy, dx, rows, cols, d) => a.segment_max_backward_f32(arg, dy, dx, rows, cols, d),
     adamStep: (p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled) =>
       a.adam_step_f32(p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled),
+    cholesky: (x, n) => {
+      const bad = a.cholesky_f32(x, n);
+      if (bad >= 0) throw new NotPositiveDefiniteError('cholesky', bad);
+    },
+    trsm: (l, b, n, m, trans) => a.trsm_f32(l, b, n, m, trans),
+    choleskyInverse: (x, n) => a.cholesky_inverse_f32(x, n),
     scoreTopK: (items, q, nItems, d, k, exclude, outIdx, outScore) =>
       a.score_topk_f32(items, q, nItems, d, k, exclude, outIdx, outScore),
   };

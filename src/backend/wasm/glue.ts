@@ -7,7 +7,7 @@
  * If scratch space for a foreign array cannot be found, the call runs on the
  * js reference instead: slower, never wrong.
  */
-import { KernelArgumentError } from '../../errors.js';
+import { KernelArgumentError, NotPositiveDefiniteError } from '../../errors.js';
 import {
   BCAST_CODE, BINARY_CODE, UNARY_CODE,
   type BinaryOp, type Broadcast, type Kernels, type UnaryOp,
@@ -273,6 +273,26 @@ export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number): Kernels
       checkLen('adamStep', 'v', v, n);
       run(() => E.adam_step_f32(M.out(p, n), M.in(g, n), M.out(m, n), M.out(v, n), n, lr, b1, b2, eps, wd, bc1, bc2,
         decoupled ? 1 : 0), () => js.adamStep(p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled));
+    },
+    cholesky(a, n) {
+      checkSize('cholesky', 'n', n);
+      checkLen('cholesky', 'a', a, n * n);
+      const bad = run(() => E.cholesky_f32(M.out(a, n * n), n, M.scratch(E.cholesky_workspace_bytes(n, 0)), gemmWs),
+        () => { js.cholesky(a, n); return -1; });
+      if (bad >= 0) throw new NotPositiveDefiniteError('cholesky', bad);
+    },
+    trsm(l, b, n, m, trans) {
+      sizes('trsm', { n, m });
+      checkLen('trsm', 'l', l, n * n);
+      checkLen('trsm', 'b', b, n * m);
+      run(() => E.trsm_f32(M.in(l, n * n), M.out(b, n * m), n, m, trans ? 1 : 0,
+        M.scratch(E.cholesky_workspace_bytes(n, m)), gemmWs), () => js.trsm(l, b, n, m, trans));
+    },
+    choleskyInverse(a, n) {
+      checkSize('choleskyInverse', 'n', n);
+      checkLen('choleskyInverse', 'a', a, n * n);
+      run(() => E.cholesky_inverse_f32(M.out(a, n * n), n, M.scratch(E.cholesky_workspace_bytes(n, 0)), gemmWs),
+        () => js.choleskyInverse(a, n));
     },
     scoreTopK(items, q, nItems, d, k, exclude, outIdx, outScore) {
       sizes('scoreTopK', { nItems, d, k });

@@ -44,6 +44,11 @@ export interface WasmExports {
   segment_max_backward_f32(arg: number, dy: number, dx: number, rows: number, cols: number, d: number): void;
   adam_step_f32(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number,
     eps: number, wd: number, bc1: number, bc2: number, decoupled: number): void;
+  cholesky_workspace_bytes(n: number, m: number): number;
+  /** -1, or the first column whose pivot is not > 0. */
+  cholesky_f32(a: number, n: number, ws: number, gemmWs: number): number;
+  trsm_f32(l: number, b: number, n: number, m: number, trans: number, ws: number, gemmWs: number): void;
+  cholesky_inverse_f32(a: number, n: number, ws: number, gemmWs: number): void;
   score_topk_f32(items: number, q: number, nItems: number, d: number, k: number, exclude: number, hasExclude: number,
     outIdx: number, outScore: number, ws: number): number;
 }
