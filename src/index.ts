@@ -26,3 +26,10 @@ export { readModelFile, writeModelFile, loadModelFile, buildFromFile, MODEL_FILE
 export { startServer, applyStore, type ServeOptions, type RunningServer } from './serve/server.js';
 export { FeedbackStore, type StoredEvent } from './serve/feedback_store.js';
 export type { Model, ServingTables } from './models/types.js';
+export { segmentUsers, segmentsJson } from './segments/segment_users.js';
+export { segmentInputFromModel, userRepresentation } from './segments/from_model.js';
+export { kmeans } from './segments/kmeans.js';
+export { silhouette } from './segments/silhouette.js';
+export { pca } from './segments/pca.js';
+export { adjustedRandIndex, normalizedMutualInfo } from './segments/agreement.js';
+export type { SegmentInput, SegmentOptions, SegmentsResult, Segment } from './segments/types.js';
