@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer } from '../serve/server.js';
+import { replication } from '../serve/replication.js';
+import { parseRedisUrl, parseQueueName } from '../queue/connection.js';
 import { benchServe, type ServeBenchTarget } from '../serve/bench.js';
 import { writeModelFile } from '../serve/model_file.js';
 import { machineLimits } from '../bench/machine.js';
@@ -12,6 +14,7 @@ import { fitModel, prepareSplit } from '../eval/experiment.js';
 import { isModelName } from '../models/registry.js';
 import type { ModelName } from '../models/types.js';
 import { configFrom, parseIntArg } from './experiment.js';
+import { UserError } from '../errors.js';
 
 export function register(program: Command): void {
   program.command('serve')
@@ -20,9 +23,18 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free port)', '8080')
     .option('--db <file>', 'SQLite feedback database (default: MODEL.feedback.db)')
-    .action(async (o: { model: string; host: string; port: string; db?: string }) => {
+    .option('--redis <url>', 'share feedback, users, erasures and policy with other replicas through this Redis (redis://HOST:PORT)')
+    .option('--redis-prefix <name>', 'key prefix shared by the replicas of one deployment', 'dpgcn-serve')
+    .option('--replica-id <id>', 'this replica\'s id, the same across restarts (default: host name + hash of the --db path)')
+    .option('--learner', 'this replica is the learner: reads the stream in a consumer group and publishes policy weights')
+    .action(async (o: { model: string; host: string; port: string; db?: string; redis?: string; redisPrefix: string; replicaId?: string; learner?: boolean }) => {
       const port = parseIntArg('--port', o.port, 0);
-      const s = await startServer({ model: o.model, host: o.host, port, db: o.db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null });
+      const db = o.db ?? `${o.model}.feedback.db`;
+      const repl = o.redis ? replication({ url: parseRedisUrl('--redis', o.redis), prefix: parseQueueName('--redis-prefix', o.redisPrefix),
+        replicaId: o.replicaId, learner: !!o.learner }, db) : undefined;
+      if (!o.redis && o.learner) throw new UserError('--learner: needs --redis');
+      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl });
+      if (repl) process.stdout.write(`dpgcn serve: replica ${repl.replicaId} on ${repl.stream}${o.learner ? ' (learner)' : ''}, ${repl.applied} entries caught up\n`);
       const rec = s.current();
       process.stdout.write(`dpgcn serve: listening on ${s.url} (model ${rec.modelVersion}, ${rec.numItems} items, ${rec.scoring} scoring, `
         + `privacy/admin routes ${process.env.DPGCN_ADMIN_TOKEN ? 'enabled' : 'disabled'})\n`);

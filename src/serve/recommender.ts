@@ -333,6 +333,41 @@ export class Recommender {
     }
   }
 
+  /**
+   * The decision layer's actor parameters (the policy a learner publishes);
+   * empty for models without one. Copies, keyed by parameter path.
+   */
+  policy(): Record<string, { shape: number[]; data: Float32Array }> {
+    const out: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [n, p] of this.model.module.namedParameters()) if (/(^|\.)actor\./.test(n)) out[n] = { shape: [...p.shape], data: p.data.slice() };
+    return out;
+  }
+
+  /**
+   * Swaps in new actor parameters (all of them, checked before any is
+   * written), then freezes and builds the scorer again. Synchronous, so no
+   * request sees half a policy.
+   */
+  loadPolicy(weights: Record<string, { shape: readonly number[]; data: Float32Array }>): void {
+    const mine = new Map(this.model.module.namedParameters().filter(([n]) => /(^|\.)actor\./.test(n)));
+    if (mine.size === 0 || Object.keys(weights).length !== mine.size) throw new UserError(`policy: expected ${mine.size} actor parameters, got ${Object.keys(weights).length}`);
+    for (const [n, w] of Object.entries(weights)) {
+      const p = mine.get(n);
+      if (!p) throw new UserError(`policy: unknown parameter "${n}"`);
+      if (w.data.length !== p.size) throw new UserError(`policy: "${n}" has ${w.data.length} values, expected ${p.size}`);
+    }
+    this.release?.(); this.release = null;
+    for (const [n, w] of Object.entries(weights)) {
+      mine.get(n)!.data.set(w.data);
+      // a later rebuild (deleteUsers) starts from the file's parameters: keep the new policy there too
+      this.parts.file.params[n]?.data.set(w.data);
+    }
+    this.prepare();
+    const ds = this.parts.file.ds;
+    for (const q of this.addedUserFeatures) this.addUserRow(q);
+    for (const q of this.addedItemFeatures) this.scorer.addItem(featureNeighbours(ds.itemFeatures, ds.numItems, q, () => true));
+  }
+
   /** Writes the served state (histories from feedback, added users and items, erasures) into a new model file. */
   async save(file: string): Promise<ModelMeta> {
     const mf = this.parts.file, m = mf.meta;

@@ -15,6 +15,7 @@ import { NotFoundError, Recommender, type FeedbackEvent, type Recommendation, ty
 import { FeedbackStore } from './feedback_store.js';
 import { ServeMetrics } from './metrics.js';
 import * as schemas from './schemas.js';
+import type { Replication, ReplicatedOp } from './replication.js';
 
 export interface ServeOptions {
   model: string;
@@ -30,6 +31,8 @@ export interface ServeOptions {
   maxBatch?: number;
   /** Serve this instead of loading `model` (reloads still read model files). */
   recommender?: Recommender;
+  /** Share changes with other replicas through Redis (src/serve/replication.ts); started before listening. */
+  replication?: Replication;
 }
 
 export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore }
@@ -97,6 +100,7 @@ function sendError(err: ErrorLike, reply: FastifyReply): FastifyReply {
     const allowed = v.params.allowedValues ? ` (${(v.params.allowedValues as unknown[]).join(', ')})` : '';
     return reply.code(400).send({ error: `${field}: ${missing ? 'is required' : v.message}${allowed}`, field });
   }
+  if (err.code === 'DPGCN_REPLICATION') return reply.code(503).send({ error: err.message, field: 'redis' });
   if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message, field: err.field });
   if (err instanceof UserError) return reply.code(400).send({ error: err.message, field: err.message.split(':')[0] });
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
@@ -115,6 +119,13 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     rec = o.recommender ?? await Recommender.load(o.model);
     applyStore(rec, store);
   } catch (e) { store.close(); throw e; }
+  const repl = o.replication ?? null;
+  if (repl) { try { await repl.start({ current: () => rec, store }); } catch (e) { await repl.close(); rec.close(); store.close(); throw e; } }
+  // after the local durable write: a Redis failure is a 503 (this replica has the change, the others do not yet)
+  const share = async (op: ReplicatedOp): Promise<void> => {
+    if (!repl) return;
+    try { await repl.publish(op); } catch (e) { throw Object.assign(new Error(`redis: change kept on this replica only: ${(e as Error).message}`), { code: 'DPGCN_REPLICATION' }); }
+  };
   const metrics = new ServeMetrics();
   metrics.setModel(rec.modelVersion);
   const batcher = new Batcher(o.maxBatch ?? 64, (n) => metrics.batchSize.observe(n));
@@ -162,6 +173,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const res = r.feedback(events);
     await store.insert(res.applied);
     metrics.feedbackEvents.inc(res.applied.length);
+    await share({ op: 'feedback', events: res.applied });
     // a reload swapped in while the rows were being committed has already replayed the database: apply what it missed
     if (rec !== r) { const fresh = res.applied.filter((e) => rec.hasUser(e.user) && rec.hasItem(e.item)); if (fresh.length) rec.feedback(fresh); }
     return { accepted: res.accepted, discarded: res.discarded };
@@ -170,7 +182,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   app.put('/users/:id', { schema: { params: schemas.idParams, body: schemas.userBody } }, async (req, reply) => {
     const id = (req.params as { id: string }).id, body = (req.body ?? {}) as { features?: Record<string, string | number> };
     const created = rec.addUser(id, body.features ?? {});
-    if (created) store.addUser(id, body.features ?? {});
+    if (created) { store.addUser(id, body.features ?? {}); await share({ op: 'user', user: id, features: body.features ?? {} }); }
     reply.code(created ? 201 : 200);
     return { user: id, created };
   });
@@ -179,7 +191,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const id = (req.params as { id: string }).id, body = (req.body ?? {}) as { title?: string; features?: Record<string, string | number> };
     const attrs = { ...(body.features ?? {}), ...(body.title !== undefined ? { title: body.title } : {}) };
     const created = rec.addItem(id, attrs);
-    if (created) store.addItem(id, attrs);
+    if (created) { store.addItem(id, attrs); await share({ op: 'item', item: id, attributes: attrs }); }
     reply.code(created ? 201 : 200);
     return { item: id, created };
   });
@@ -189,6 +201,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const id = (req.params as { id: string }).id;
     rec.deleteUser(id);
     const rows = store.deleteUser(id);
+    await share({ op: 'delete', user: id });
     return { user: id, deleted: true, feedbackRowsDeleted: rows };
   });
 
@@ -197,6 +210,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const id = (req.params as { id: string }).id;
     rec.optOut(id);
     store.optOut(id);
+    await share({ op: 'optout', user: id });
     return { user: id, optedOut: true };
   });
 
@@ -213,6 +227,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const run = reloading.then(async () => {
       const next = await Recommender.load(file);
       const { replayed } = applyStore(next, store);
+      if (repl) await repl.replayInto(next);
       const old = rec;
       rec = next; modelFile = file;
       metrics.setModel(next.modelVersion);
@@ -230,7 +245,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, store, current: () => rec,
-    close: async () => { await app.close(); rec.close(); store.close(); },
+    close: async () => { await app.close(); await repl?.close(); rec.close(); store.close(); },
   };
 }
 

@@ -1,0 +1,298 @@
+/**
+ * Serving replicas that share state through Redis (`dpgcn serve --redis`).
+ *
+ * Every change a replica accepts (feedback, a new user or item, an erasure,
+ * an opt-out) is written to its own SQLite store first, then appended to one
+ * Redis stream (XADD). Every replica tails that stream (XREAD BLOCK from the
+ * last id it applied) and applies the other replicas' entries to its
+ * Recommender; its own entries it has applied already. A replica that starts
+ * replays the stream from the beginning, skipping its own entries (its SQLite
+ * store restores those), so a restarted replica ends in the same state as one
+ * that never stopped. That is why the replica id must stay the same across
+ * restarts (the default is derived from the database path) and why the
+ * stream is not trimmed.
+ *
+ * Erasure: the replica that deletes a user also removes that user's feedback
+ * entries from the stream (XDEL), so a later replay cannot bring them back;
+ * every replica that applies the deletion erases the user from its own store.
+ *
+ * Policy: one replica may be the learner. It reads the stream as the only
+ * member of a consumer group (XREADGROUP, XACK) and after each batch that held
+ * feedback publishes the decision layer's actor weights under a version
+ * (SET key + PUBLISH); replicas swap them in with Recommender.loadPolicy.
+ * There is no online DDPG update here yet: the weights published are the ones
+ * the learner's model holds, so replicas converge on the learner's policy,
+ * but the policy itself does not learn from feedback (README says so).
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../queue/connection.js';
+import type { FeedbackEvent, Recommender } from './recommender.js';
+import type { FeedbackStore } from './feedback_store.js';
+
+export type ReplicatedOp =
+  | { op: 'feedback'; events: FeedbackEvent[] }
+  | { op: 'user'; user: string; features: Record<string, string | number> }
+  | { op: 'item'; item: string; attributes: Record<string, string | number> }
+  | { op: 'delete'; user: string }
+  | { op: 'optout'; user: string };
+
+/** What the server gives the replication layer: the current model (it changes on reload) and the store. */
+export interface ReplicaContext { current(): Recommender; store: FeedbackStore }
+
+export interface ReplicationOptions {
+  url: string;
+  /** Key prefix shared by all replicas of one deployment (default dpgcn-serve). */
+  prefix?: string;
+  /** Stable across restarts (default: host name + a hash of the database path). */
+  replicaId?: string;
+  /** This replica is the learner (consumer group member that publishes policy weights). */
+  learner?: boolean;
+  /** Called after each remote entry is applied (tests and measurements). */
+  onApplied?: (op: ReplicatedOp, id: string) => void;
+}
+
+export function defaultReplicaId(db: string): string {
+  return `${hostname()}-${createHash('sha256').update(resolve(db)).digest('hex').slice(0, 12)}`;
+}
+
+type Weights = Record<string, { shape: number[]; data: Float32Array }>;
+
+function encodeWeights(w: Weights): Record<string, { shape: number[]; b64: string }> {
+  const out: Record<string, { shape: number[]; b64: string }> = {};
+  for (const [n, p] of Object.entries(w)) out[n] = { shape: p.shape, b64: Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('base64') };
+  return out;
+}
+
+function decodeWeights(o: Record<string, { shape: number[]; b64: string }>): Weights {
+  const out: Weights = {};
+  for (const [n, p] of Object.entries(o)) {
+    const b = Buffer.from(p.b64, 'base64');
+    const data = new Float32Array(b.byteLength / 4);
+    new Uint8Array(data.buffer).set(b);
+    out[n] = { shape: p.shape, data };
+  }
+  return out;
+}
+
+type Entry = [id: string, fields: string[]];
+
+export class Replication {
+  readonly prefix: string;
+  readonly replicaId: string;
+  readonly stream: string;
+  private readonly policyKey: string;
+  private readonly group: string;
+  private cmd!: Redis;
+  private tail!: Redis;
+  private sub: Redis | null = null;
+  private group_: Redis | null = null;
+  private ctx!: ReplicaContext;
+  private lastId = '0';
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  /** Version of the policy weights this replica holds (0: the model file's own). */
+  policyVersion = 0;
+  /** Remote entries applied since start (catch-up included). */
+  applied = 0;
+
+  constructor(private readonly o: ReplicationOptions & { replicaId: string }) {
+    this.prefix = o.prefix ?? 'dpgcn-serve';
+    this.replicaId = o.replicaId;
+    this.stream = `${this.prefix}:events`;
+    this.policyKey = `${this.prefix}:policy`;
+    this.group = `${this.prefix}:learner`;
+  }
+
+  /** Connects, replays the stream into the model, then tails it (and learns/subscribes) in the background. */
+  async start(ctx: ReplicaContext): Promise<void> {
+    this.ctx = ctx;
+    this.cmd = await connectRedis('--redis', this.o.url);
+    this.tail = await connectRedis('--redis', this.o.url);
+    await this.loadPolicy();
+    // catch up before serving: read without blocking until the stream is exhausted
+    for (;;) {
+      const r = await this.tail.xread('COUNT', 1000, 'STREAMS', this.stream, this.lastId) as [string, Entry[]][] | null;
+      if (!r || r[0][1].length === 0) break;
+      this.applyEntries(r[0][1]);
+    }
+    this.sub = await connectRedis('--redis', this.o.url);
+    this.sub.on('message', () => { this.loadPolicy().catch((e) => this.warn('policy', e)); });
+    await this.sub.subscribe(this.policyKey);
+    this.loops.push(this.tailLoop());
+    if (this.o.learner) {
+      this.group_ = await connectRedis('--redis', this.o.url);
+      try { await this.group_.xgroup('CREATE', this.stream, this.group, '0', 'MKSTREAM'); } catch (e) { if (!/BUSYGROUP/.test((e as Error).message)) throw e; }
+      this.loops.push(this.learnLoop());
+    }
+  }
+
+  /**
+   * Appends a change this replica has made durable (and applied) locally.
+   * Feedback goes in one entry per user, so erasing a user can delete whole
+   * entries without rewriting anyone else's. Returns the last entry id.
+   */
+  async publish(op: ReplicatedOp): Promise<string> {
+    if (op.op === 'delete') await this.eraseFromStream(op.user);
+    const ops: ReplicatedOp[] = [];
+    if (op.op === 'feedback') {
+      const by = new Map<string, FeedbackEvent[]>();
+      for (const e of op.events) { const l = by.get(e.user) ?? []; l.push(e); by.set(e.user, l); }
+      for (const events of by.values()) ops.push({ op: 'feedback', events });
+    } else ops.push(op);
+    if (ops.length === 0) return this.lastId;
+    const m = this.cmd.multi();
+    for (const x of ops) m.xadd(this.stream, '*', 'origin', this.replicaId, 'data', JSON.stringify(x));
+    const res = await m.exec();
+    const err = res?.find(([e]) => e)?.[0];
+    if (!res || err) throw err ?? new Error('XADD transaction aborted');
+    return res[res.length - 1][1] as string;
+  }
+
+  /** Stops the loops and closes every connection. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    // a blocked XREAD only returns when its connection goes away
+    for (const r of [this.tail, this.group_, this.sub, this.cmd]) r?.disconnect();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async tailLoop(): Promise<void> {
+    while (!this.stopping) {
+      let r: [string, Entry[]][] | null;
+      try { r = await this.tail.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.stream, this.lastId) as [string, Entry[]][] | null; } catch (e) {
+        if (this.stopping) return;
+        this.warn('tail', e); await new Promise((r) => setTimeout(r, 500)); continue;
+      }
+      if (r) this.applyEntries(r[0][1]);
+    }
+  }
+
+  private applyEntries(entries: Entry[]): void {
+    for (const [id, fields] of entries) {
+      this.lastId = id;
+      const f: Record<string, string> = {};
+      for (let k = 0; k < fields.length; k += 2) f[fields[k]] = fields[k + 1];
+      if (f.origin === this.replicaId) continue;
+      let op: ReplicatedOp;
+      try { op = JSON.parse(f.data) as ReplicatedOp; this.apply(op, this.ctx.current()); } catch (e) { this.warn(`entry ${id}`, e); continue; }
+      this.applied++;
+      this.o.onApplied?.(op, id);
+    }
+  }
+
+  /** Another replica's change, applied to this replica's model (and, for privacy operations, its store). */
+  private apply(op: ReplicatedOp, rec: Recommender): void {
+    const store = this.ctx.store;
+    switch (op.op) {
+      case 'feedback': {
+        // events for users or items this replica does not know (erased meanwhile) are dropped, as a replay from SQLite does
+        const ev = op.events.filter((e) => rec.hasUser(e.user) && rec.hasItem(e.item));
+        if (ev.length) rec.feedback(ev);
+        return;
+      }
+      case 'user': rec.addUser(op.user, op.features); return;
+      case 'item': rec.addItem(op.item, op.attributes); return;
+      case 'delete': if (rec.hasUser(op.user)) rec.deleteUser(op.user); store.deleteUser(op.user); return;
+      case 'optout': if (rec.hasUser(op.user)) rec.optOut(op.user); store.optOut(op.user); return;
+    }
+  }
+
+  /**
+   * Applies the other replicas' entries up to the last one applied to a model
+   * being loaded (a reload: the SQLite store holds only this replica's own
+   * changes). Returns with nothing left to apply, so the caller swaps at once.
+   */
+  async replayInto(rec: Recommender): Promise<void> {
+    let covered = '-';
+    while (covered !== this.lastId && this.lastId !== '0') {
+      const target = this.lastId;
+      for (let start = covered === '-' ? '-' : `(${covered}`; ;) {
+        const page = await this.cmd.xrange(this.stream, start, target, 'COUNT', 1000) as Entry[];
+        for (const [id, fields] of page) {
+          const f: Record<string, string> = {};
+          for (let k = 0; k < fields.length; k += 2) f[fields[k]] = fields[k + 1];
+          if (f.origin === this.replicaId) continue;
+          try { this.apply(JSON.parse(f.data) as ReplicatedOp, rec); } catch (e) { this.warn(`entry ${id}`, e); }
+        }
+        if (page.length < 1000) break;
+        start = `(${page[page.length - 1][0]}`;
+      }
+      covered = target;
+    }
+  }
+
+  /** Removes the user's feedback entries from the stream, so no replay brings them back. */
+  private async eraseFromStream(user: string): Promise<number> {
+    let start = '-', removed = 0;
+    for (;;) {
+      const page = await this.cmd.xrange(this.stream, start, '+', 'COUNT', 1000) as Entry[];
+      const gone: string[] = [];
+      for (const [id, fields] of page) {
+        const data = fields[fields.indexOf('data') + 1];
+        const op = JSON.parse(data) as ReplicatedOp;
+        if ((op.op === 'feedback' && op.events[0]?.user === user) || (op.op === 'user' && op.user === user)) gone.push(id);
+      }
+      if (gone.length) removed += await this.cmd.xdel(this.stream, ...gone);
+      if (page.length < 1000) return removed;
+      start = `(${page[page.length - 1][0]}`;
+    }
+  }
+
+  private async learnLoop(): Promise<void> {
+    const consumer = this.replicaId;
+    while (!this.stopping) {
+      let r: [string, Entry[]][] | null;
+      try {
+        r = await this.group_!.xreadgroup('GROUP', this.group, consumer, 'COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.stream, '>') as [string, Entry[]][] | null;
+      } catch (e) {
+        if (this.stopping) return;
+        this.warn('learner', e); await new Promise((r) => setTimeout(r, 500)); continue;
+      }
+      if (!r || r[0][1].length === 0) continue;
+      const entries = r[0][1];
+      const sawFeedback = entries.some(([, f]) => /"op":"feedback"/.test(f[f.indexOf('data') + 1] ?? ''));
+      // the tail loop applies the same entries to this replica's model; wait until it has, so the weights published follow them
+      const last = entries[entries.length - 1][0];
+      while (!this.stopping && compareIds(this.lastId, last) < 0) await new Promise((r) => setTimeout(r, 5));
+      if (sawFeedback && !this.stopping) await this.publishPolicy(this.ctx.current().policy());
+      await this.group_!.xack(this.stream, this.group, ...entries.map(([id]) => id));
+    }
+  }
+
+  /** Publishes policy weights under the next version (the learner; tests call it with other weights). */
+  async publishPolicy(weights: Weights): Promise<number> {
+    if (Object.keys(weights).length === 0) return this.policyVersion;
+    const version = await this.cmd.incr(`${this.policyKey}:version`);
+    await this.cmd.set(this.policyKey, JSON.stringify({ version, by: this.replicaId, weights: encodeWeights(weights) }));
+    await this.cmd.publish(this.policyKey, String(version));
+    return version;
+  }
+
+  /** Swaps in the newest published policy if it is newer than the one held. */
+  private async loadPolicy(): Promise<void> {
+    const s = await this.cmd.get(this.policyKey);
+    if (!s) return;
+    const p = JSON.parse(s) as { version: number; weights: Record<string, { shape: number[]; b64: string }> };
+    if (p.version <= this.policyVersion) return;
+    this.ctx.current().loadPolicy(decodeWeights(p.weights));
+    this.policyVersion = p.version;
+  }
+
+  private warn(where: string, e: unknown): void {
+    process.stderr.write(`dpgcn serve: replication (${where}): ${(e as Error).message ?? String(e)}\n`);
+  }
+}
+
+/** Orders stream ids "ms-seq". */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number), [bm, bs] = b.split('-').map(Number);
+  return am !== bm ? am - bm : (as ?? 0) - (bs ?? 0);
+}
+
+/** A Replication with the default replica id for a database file. */
+export function replication(o: ReplicationOptions, db: string): Replication {
+  return new Replication({ ...o, replicaId: o.replicaId ?? defaultReplicaId(db) });
+}
