@@ -1,0 +1,137 @@
+/**
+ * Serving replicas sharing state through a real Redis (DPGCN_TEST_REDIS;
+ * skipped and counted as skipped without one). Each test uses its own key
+ * prefix, so runs and leftovers never meet.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startServer, type RunningServer } from '../../src/serve/server.js';
+import { replication, type Replication } from '../../src/serve/replication.js';
+import { connectRedis } from '../../src/queue/connection.js';
+import { testRedis } from '../queue/helpers.js';
+import { testUnless } from '../helpers/skip.js';
+import { makeModelFile, TOKEN, auth, getJson, post } from './fixtures.js';
+
+const redis = await testRedis();
+const S = suite('serve: replicas through Redis');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-repl-'));
+const model = path.join(dir, 'm.ck');
+const running: RunningServer[] = [];
+const prefixes: string[] = [];
+
+function prefix(tag: string): string { const p = `test-repl-${tag}-${process.pid}-${randomBytes(3).toString('hex')}`; prefixes.push(p); return p; }
+
+async function replica(p: string, name: string, extra: { learner?: boolean } = {}): Promise<{ srv: RunningServer; repl: Replication }> {
+  const db = path.join(dir, `${p}-${name}.db`);
+  const repl = replication({ url: redis.url!, prefix: p, learner: extra.learner }, db);
+  const srv = await startServer({ model, db, port: 0, adminToken: TOKEN, replication: repl });
+  running.push(srv);
+  return { srv, repl };
+}
+
+async function stop(srv: RunningServer): Promise<void> { await srv.close(); running.splice(running.indexOf(srv), 1); }
+
+/** Polls until check passes (or fails after ms). */
+async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) { if (await check()) return; await new Promise((r) => setTimeout(r, 10)); }
+  assert.unreachable(`${what}: not within ${ms} ms`);
+}
+
+const feedbackOf = async (url: string, user: string) => (await getJson(`${url}/users/${user}/export`, { headers: auth })).body.feedback as { item: string }[] | undefined;
+
+S.before(async () => { if (redis.url) await makeModelFile(model, 'dp-gcn', 1); });
+S.after(async () => {
+  for (const s of [...running]) await s.close();
+  if (redis.url && prefixes.length) {
+    const r = await connectRedis('DPGCN_TEST_REDIS', redis.url);
+    for (const p of prefixes) { const keys = await r.keys(`${p}:*`); if (keys.length) await r.del(...keys); }
+    r.disconnect();
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+testUnless(S, redis.reason, 'feedback sent to one replica changes the other\'s state and recommendations', async () => {
+  const p = prefix('fb');
+  const a = await replica(p, 'a'), b = await replica(p, 'b');
+  const before = await getJson(`${b.srv.url}/recommend?user=u1&k=5`);
+  const top = before.body.items[0].item as string;
+  const fb = await getJson(`${a.srv.url}/feedback`, post({ events: [{ user: 'u1', item: top, type: 'click', time: 1.7e9 }] }));
+  assert.equal(fb, { status: 200, body: { accepted: 1, discarded: 0 } });
+  await eventually('B holds the click', async () => ((await feedbackOf(b.srv.url, 'u1')) ?? []).some((e) => e.item === top));
+  const after = await getJson(`${b.srv.url}/recommend?user=u1&k=5`);
+  assert.not.ok(after.body.items.some((x: { item: string }) => x.item === top), 'B no longer recommends the item clicked at A');
+  // B's own database holds only its own feedback; A's is not copied into it
+  assert.is(b.srv.store.count(), 0);
+  // a user added at B is known at A
+  assert.is((await getJson(`${b.srv.url}/users/newbie`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: {} }) })).status, 201);
+  await eventually('A knows the new user', () => a.srv.current().hasUser('newbie'));
+  await stop(a.srv); await stop(b.srv);
+});
+
+testUnless(S, redis.reason, 'delete and opt-out at one replica take effect at the other, and erase the stream\'s feedback entries', async () => {
+  const p = prefix('del');
+  const a = await replica(p, 'a'), b = await replica(p, 'b');
+  await getJson(`${a.srv.url}/feedback`, post({ events: [{ user: 'u2', item: 'i3', type: 'click', time: 1.7e9 }, { user: 'u4', item: 'i5', type: 'click', time: 1.7e9 }] }));
+  await eventually('B holds u2 and u4 feedback', async () => ((await feedbackOf(b.srv.url, 'u2')) ?? []).length === 1 && ((await feedbackOf(b.srv.url, 'u4')) ?? []).length === 1);
+  const del = await getJson(`${b.srv.url}/users/u2`, { method: 'DELETE', headers: auth });
+  assert.is(del.status, 200);
+  await eventually('A has erased u2', () => !a.srv.current().hasUser('u2'));
+  assert.is((await getJson(`${a.srv.url}/recommend?user=u2`)).status, 404);
+  assert.is(a.srv.store.userEvents('u2').length, 0, 'A erased u2 from its own database too');
+  const r = await connectRedis('DPGCN_TEST_REDIS', redis.url!);
+  const entries = await r.xrange(`${p}:events`, '-', '+');
+  r.disconnect();
+  assert.not.ok(entries.some(([, f]) => f[f.indexOf('data') + 1].includes('"u2"') && f[f.indexOf('data') + 1].includes('"feedback"')), 'no u2 feedback left in the stream');
+  assert.ok(entries.some(([, f]) => f[f.indexOf('data') + 1].includes('"u4"')), 'u4 feedback kept');
+  assert.is((await getJson(`${a.srv.url}/users/u4/opt-out`, { method: 'POST', headers: auth })).status, 200);
+  await eventually('B has opted u4 out', () => b.srv.current().isOptedOut('u4'));
+  const np = await getJson(`${b.srv.url}/recommend?user=u4&k=3&explain=1`);
+  assert.ok(np.body.items.every((x: { explain: { scoring: string } }) => x.explain.scoring === 'popularity'));
+  await stop(a.srv); await stop(b.srv);
+});
+
+testUnless(S, redis.reason, 'a restarted replica catches up from the stream (its own changes from its database, the others\' from Redis)', async () => {
+  const p = prefix('restart');
+  const a = await replica(p, 'a');
+  let b = await replica(p, 'b');
+  await getJson(`${b.srv.url}/feedback`, post({ events: [{ user: 'u5', item: 'i6', type: 'click', time: 1.7e9 }] }));
+  await stop(b.srv);
+  // while B is down, A takes feedback and a new user
+  await getJson(`${a.srv.url}/feedback`, post({ events: [{ user: 'u5', item: 'i7', type: 'purchase', time: 1.7e9 + 1 }, { user: 'u6', item: 'i8', type: 'click', time: 1.7e9 + 2 }] }));
+  await getJson(`${a.srv.url}/users/late`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  b = await replica(p, 'b');
+  // caught up before it listens: no polling needed
+  const u5 = ((await feedbackOf(b.srv.url, 'u5')) ?? []).map((e) => e.item).sort();
+  assert.equal(u5, ['i6', 'i7'], 'B\'s own click once (from SQLite) and A\'s purchase once (from the stream)');
+  assert.equal(((await feedbackOf(b.srv.url, 'u6')) ?? []).map((e) => e.item), ['i8']);
+  assert.ok(b.srv.current().hasUser('late'));
+  assert.equal(await feedbackOf(b.srv.url, 'u5'), await feedbackOf(a.srv.url, 'u5'), 'both replicas hold the same u5 feedback');
+  await stop(a.srv); await stop(b.srv);
+});
+
+testUnless(S, redis.reason, 'the learner publishes policy weights after feedback; replicas swap them in', async () => {
+  const p = prefix('policy');
+  const learner = await replica(p, 'learner', { learner: true }), b = await replica(p, 'b');
+  await getJson(`${b.srv.url}/feedback`, post({ events: [{ user: 'u7', item: 'i9', type: 'click', time: 1.7e9 }] }));
+  await eventually('B holds the learner\'s policy version', () => b.repl.policyVersion >= 1 && learner.repl.policyVersion >= 1);
+  const mine = b.srv.current().policy(), theirs = learner.srv.current().policy();
+  assert.ok(Object.keys(mine).length > 0, 'dp-gcn has actor weights');
+  for (const n of Object.keys(theirs)) assert.equal(Array.from(mine[n].data), Array.from(theirs[n].data));
+  // the swap itself: weights published with a change reach B, and B's scores follow them
+  const w = learner.srv.current().policy(), first = Object.keys(w).find((n) => /bias|\.b$/.test(n)) ?? Object.keys(w)[0];
+  for (let j = 0; j < w[first].data.length; j++) w[first].data[j] += 0.5;
+  const before = (await getJson(`${b.srv.url}/recommend?user=u1&k=20`)).body.items;
+  const v = await learner.repl.publishPolicy(w);
+  await eventually('B swapped in the new version', () => b.repl.policyVersion === v);
+  assert.equal(Array.from(b.srv.current().policy()[first].data), Array.from(w[first].data));
+  const after = (await getJson(`${b.srv.url}/recommend?user=u1&k=20`)).body.items;
+  assert.is.not(JSON.stringify(after.map((x: { score: number }) => x.score)), JSON.stringify(before.map((x: { score: number }) => x.score)), 'scores follow the new actor');
+  await stop(learner.srv); await stop(b.srv);
+});
+
+S.run();
