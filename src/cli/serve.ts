@@ -7,6 +7,7 @@ import { startServer } from '../serve/server.js';
 import { replication } from '../serve/replication.js';
 import { parseRedisUrl, parseQueueName } from '../queue/connection.js';
 import { benchServe, type ServeBenchTarget } from '../serve/bench.js';
+import { benchReplicas } from '../serve/bench_replicas.js';
 import { writeModelFile } from '../serve/model_file.js';
 import { machineLimits } from '../bench/machine.js';
 import { loadDataset } from '../data/spec.js';
@@ -29,10 +30,10 @@ export function register(program: Command): void {
     .option('--learner', 'this replica is the learner: reads the stream in a consumer group and publishes policy weights')
     .action(async (o: { model: string; host: string; port: string; db?: string; redis?: string; redisPrefix: string; replicaId?: string; learner?: boolean }) => {
       const port = parseIntArg('--port', o.port, 0);
+      if (!o.redis && o.learner) throw new UserError('--learner: needs --redis');
       const db = o.db ?? `${o.model}.feedback.db`;
       const repl = o.redis ? replication({ url: parseRedisUrl('--redis', o.redis), prefix: parseQueueName('--redis-prefix', o.redisPrefix),
         replicaId: o.replicaId, learner: !!o.learner }, db) : undefined;
-      if (!o.redis && o.learner) throw new UserError('--learner: needs --redis');
       const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl });
       if (repl) process.stdout.write(`dpgcn serve: replica ${repl.replicaId} on ${repl.stream}${o.learner ? ' (learner)' : ''}, ${repl.applied} entries caught up\n`);
       const rec = s.current();
@@ -48,6 +49,7 @@ export function register(program: Command): void {
 export function registerBench(program: Command): void {
   const bench = program.commands.find((c) => c.name() === 'bench');
   if (!bench) return;
+  registerBenchReplicas(bench);
   bench.command('serve')
     .description('HTTP serving: /recommend p50/p99/req/s at 1, 16, 64 connections (ml-100k model, 100k-item model), durable feedback events/s, RSS')
     .option('--json [file]', 'print JSON (or write it to a file)')
@@ -75,6 +77,28 @@ export function registerBench(program: Command): void {
       const r = await benchServe({ targets, connections, duration, triadGBs: triad, maxBatch, log });
       if (o.json === true) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       else if (typeof o.json === 'string') { const tmp = `${o.json}.${process.pid}.tmp`; fs.writeFileSync(tmp, JSON.stringify(r, null, 2) + '\n'); fs.renameSync(tmp, o.json); }
+    });
+}
+
+/** `dpgcn bench replicas`, registered on the bench command. */
+function registerBenchReplicas(bench: Command): void {
+  bench.command('replicas')
+    .description('two serving replicas sharing a Redis stream (one process): feedback visibility at the other replica p50/p99, /feedback req/s with and without Redis')
+    .requiredOption('--model <file>', 'model file both replicas serve')
+    .requiredOption('--redis <url>', 'Redis to use (keys under a unique prefix, removed afterwards)')
+    .option('--events <n>', 'feedback events timed one at a time', '200')
+    .option('--duration <s>', 'seconds per throughput run', '5')
+    .option('--connections <n>', 'connections for the throughput runs', '16')
+    .option('--json', 'print JSON')
+    .action(async (o: { model: string; redis: string; events: string; duration: string; connections: string; json?: boolean }) => {
+      const log = o.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
+      if (!fs.existsSync(o.model)) throw new UserError(`--model: ${o.model} does not exist`);
+      log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+      const r = await benchReplicas({ model: o.model, redis: parseRedisUrl('--redis', o.redis), events: parseIntArg('--events', o.events, 1),
+        seconds: parseIntArg('--duration', o.duration, 1), connections: parseIntArg('--connections', o.connections, 1), log });
+      if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+      log(`feedback visible at the other replica: p50 ${r.visibleMs.p50} ms, p99 ${r.visibleMs.p99} ms (${r.visibleMs.events} events)`);
+      log(`/feedback req/s: ${r.feedbackRps.local} without Redis, ${r.feedbackRps.redis} through Redis (ratio ${r.feedbackRps.ratio}), ${r.feedbackRps.connections} connections`);
     });
 }
 

@@ -243,16 +243,21 @@ export class Replication {
 
   private async learnLoop(): Promise<void> {
     const consumer = this.replicaId;
+    // entries delivered to this learner before a crash and never acknowledged come first ('0'), then new ones ('>')
+    let from = '0';
     while (!this.stopping) {
       let r: [string, Entry[]][] | null;
       try {
-        r = await this.group_!.xreadgroup('GROUP', this.group, consumer, 'COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.stream, '>') as [string, Entry[]][] | null;
+        const g = this.group_!;
+        r = (from === '>' ? await g.xreadgroup('GROUP', this.group, consumer, 'COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.stream, '>')
+          : await g.xreadgroup('GROUP', this.group, consumer, 'COUNT', 1000, 'STREAMS', this.stream, '0')) as [string, Entry[]][] | null;
       } catch (e) {
         if (this.stopping) return;
         this.warn('learner', e); await new Promise((r) => setTimeout(r, 500)); continue;
       }
-      if (!r || r[0][1].length === 0) continue;
-      const entries = r[0][1];
+      if (!r || r[0][1].length === 0) { from = '>'; continue; }
+      // pending entries erased since (XDEL) come back as [id, null]: acknowledge them too
+      const entries = r[0][1].map(([id, f]) => [id, f ?? []] as Entry);
       const sawFeedback = entries.some(([, f]) => /"op":"feedback"/.test(f[f.indexOf('data') + 1] ?? ''));
       // the tail loop applies the same entries to this replica's model; wait until it has, so the weights published follow them
       const last = entries[entries.length - 1][0];
