@@ -12,9 +12,10 @@
  * restarts (the default is derived from the database path) and why the
  * stream is not trimmed.
  *
- * Erasure: the replica that deletes a user also removes that user's feedback
- * entries from the stream (XDEL), so a later replay cannot bring them back;
- * every replica that applies the deletion erases the user from its own store.
+ * Erasure: the replica that deletes a user also removes the entries before
+ * the deletion that hold the user's data (XDEL), so a later replay cannot bring
+ * them back; every replica that applies the deletion erases the user from its
+ * own store.
  *
  * Policy: one replica may be the learner. It reads the stream as the only
  * member of a consumer group (XREADGROUP, XACK) and after each batch that held
@@ -93,6 +94,8 @@ export class Replication {
   private lastId = '0';
   private stopping = false;
   private loops: Promise<void>[] = [];
+  /** The newest policy loaded (a reloaded model gets it too). */
+  private policy: Weights | null = null;
   /** Version of the policy weights this replica holds (0: the model file's own). */
   policyVersion = 0;
   /** Remote entries applied since start (catch-up included). */
@@ -111,6 +114,10 @@ export class Replication {
     this.ctx = ctx;
     this.cmd = await connectRedis('--redis', this.o.url);
     this.tail = await connectRedis('--redis', this.o.url);
+    // subscribed before the first look at the policy, so no version published in between is missed
+    this.sub = await connectRedis('--redis', this.o.url);
+    this.sub.on('message', () => { this.loadPolicy().catch((e) => this.warn('policy', e)); });
+    await this.sub.subscribe(this.policyKey);
     await this.loadPolicy();
     // catch up before serving: read without blocking until the stream is exhausted
     for (;;) {
@@ -118,9 +125,6 @@ export class Replication {
       if (!r || r[0][1].length === 0) break;
       this.applyEntries(r[0][1]);
     }
-    this.sub = await connectRedis('--redis', this.o.url);
-    this.sub.on('message', () => { this.loadPolicy().catch((e) => this.warn('policy', e)); });
-    await this.sub.subscribe(this.policyKey);
     this.loops.push(this.tailLoop());
     if (this.o.learner) {
       this.group_ = await connectRedis('--redis', this.o.url);
@@ -135,7 +139,6 @@ export class Replication {
    * entries without rewriting anyone else's. Returns the last entry id.
    */
   async publish(op: ReplicatedOp): Promise<string> {
-    if (op.op === 'delete') await this.eraseFromStream(op.user);
     const ops: ReplicatedOp[] = [];
     if (op.op === 'feedback') {
       const by = new Map<string, FeedbackEvent[]>();
@@ -148,7 +151,10 @@ export class Replication {
     const res = await m.exec();
     const err = res?.find(([e]) => e)?.[0];
     if (!res || err) throw err ?? new Error('XADD transaction aborted');
-    return res[res.length - 1][1] as string;
+    const id = res[res.length - 1][1] as string;
+    // after the deletion's own entry, so every entry before it that holds the user's data goes
+    if (op.op === 'delete') await this.eraseFromStream(op.user, id);
+    return id;
   }
 
   /** Stops the loops and closes every connection. */
@@ -222,13 +228,16 @@ export class Replication {
       }
       covered = target;
     }
+    if (this.policy) {
+      try { rec.loadPolicy(this.policy); } catch (e) { this.warn('policy (reloaded model)', e); }
+    }
   }
 
   /** Removes the user's feedback entries from the stream, so no replay brings them back. */
-  private async eraseFromStream(user: string): Promise<number> {
+  private async eraseFromStream(user: string, upTo: string): Promise<number> {
     let start = '-', removed = 0;
     for (;;) {
-      const page = await this.cmd.xrange(this.stream, start, '+', 'COUNT', 1000) as Entry[];
+      const page = await this.cmd.xrange(this.stream, start, upTo, 'COUNT', 1000) as Entry[];
       const gone: string[] = [];
       for (const [id, fields] of page) {
         const data = fields[fields.indexOf('data') + 1];
@@ -282,8 +291,9 @@ export class Replication {
     if (!s) return;
     const p = JSON.parse(s) as { version: number; weights: Record<string, { shape: number[]; b64: string }> };
     if (p.version <= this.policyVersion) return;
-    this.ctx.current().loadPolicy(decodeWeights(p.weights));
-    this.policyVersion = p.version;
+    const w = decodeWeights(p.weights);
+    this.ctx.current().loadPolicy(w);
+    this.policy = w; this.policyVersion = p.version;
   }
 
   private warn(where: string, e: unknown): void {

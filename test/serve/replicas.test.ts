@@ -67,6 +67,9 @@ testUnless(S, redis.reason, 'feedback sent to one replica changes the other\'s s
   assert.not.ok(after.body.items.some((x: { item: string }) => x.item === top), 'B no longer recommends the item clicked at A');
   // B's own database holds only its own feedback; A's is not copied into it
   assert.is(b.srv.store.count(), 0);
+  // a reload rebuilds B's model from its database and the stream: A's click survives it
+  assert.is((await getJson(`${b.srv.url}/admin/reload`, post({}, auth))).status, 200);
+  assert.ok(((await feedbackOf(b.srv.url, 'u1')) ?? []).some((e) => e.item === top), 'A\'s click still held after B reloads');
   // a user added at B is known at A
   assert.is((await getJson(`${b.srv.url}/users/newbie`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: {} }) })).status, 201);
   await eventually('A knows the new user', () => a.srv.current().hasUser('newbie'));
