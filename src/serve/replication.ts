@@ -51,6 +51,8 @@ export interface ReplicationOptions {
   replicaId?: string;
   /** This replica is the learner (consumer group member that publishes policy weights). */
   learner?: boolean;
+  /** A publish that Redis has not answered within this many ms fails (the request gets a 503; default 5000). */
+  publishTimeoutMs?: number;
   /** Called after each remote entry is applied (tests and measurements). */
   onApplied?: (op: ReplicatedOp, id: string) => void;
 }
@@ -139,6 +141,14 @@ export class Replication {
    * entries without rewriting anyone else's. Returns the last entry id.
    */
   async publish(op: ReplicatedOp): Promise<string> {
+    const ms = this.o.publishTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    // ioredis queues commands while Redis is away (the connection has no per-request retry limit): bound the wait here
+    const late = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms (the entry may still be appended later)`)), ms); });
+    try { return await Promise.race([this.append(op), late]); } finally { clearTimeout(timer); }
+  }
+
+  private async append(op: ReplicatedOp): Promise<string> {
     const ops: ReplicatedOp[] = [];
     if (op.op === 'feedback') {
       const by = new Map<string, FeedbackEvent[]>();

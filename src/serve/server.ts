@@ -121,10 +121,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   } catch (e) { store.close(); throw e; }
   const repl = o.replication ?? null;
   if (repl) { try { await repl.start({ current: () => rec, store }); } catch (e) { await repl.close(); rec.close(); store.close(); throw e; } }
-  // after the local durable write: a Redis failure is a 503 (this replica has the change, the others do not yet)
+  // after the local durable write: a Redis failure or timeout is a 503 (this replica has the change, the others may not)
   const share = async (op: ReplicatedOp): Promise<void> => {
     if (!repl) return;
-    try { await repl.publish(op); } catch (e) { throw Object.assign(new Error(`redis: change kept on this replica only: ${(e as Error).message}`), { code: 'DPGCN_REPLICATION' }); }
+    try { await repl.publish(op); } catch (e) { throw Object.assign(new Error(`redis: the change is kept on this replica but not yet shared: ${(e as Error).message}`), { code: 'DPGCN_REPLICATION' }); }
   };
   const metrics = new ServeMetrics();
   metrics.setModel(rec.modelVersion);

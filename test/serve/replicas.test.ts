@@ -25,9 +25,9 @@ const prefixes: string[] = [];
 
 function prefix(tag: string): string { const p = `test-repl-${tag}-${process.pid}-${randomBytes(3).toString('hex')}`; prefixes.push(p); return p; }
 
-async function replica(p: string, name: string, extra: { learner?: boolean } = {}): Promise<{ srv: RunningServer; repl: Replication }> {
+async function replica(p: string, name: string, extra: { learner?: boolean; publishTimeoutMs?: number } = {}): Promise<{ srv: RunningServer; repl: Replication }> {
   const db = path.join(dir, `${p}-${name}.db`);
-  const repl = replication({ url: redis.url!, prefix: p, learner: extra.learner }, db);
+  const repl = replication({ url: redis.url!, prefix: p, ...extra }, db);
   const srv = await startServer({ model, db, port: 0, adminToken: TOKEN, replication: repl });
   running.push(srv);
   return { srv, repl };
@@ -135,6 +135,22 @@ testUnless(S, redis.reason, 'the learner publishes policy weights after feedback
   const after = (await getJson(`${b.srv.url}/recommend?user=u1&k=20`)).body.items;
   assert.is.not(JSON.stringify(after.map((x: { score: number }) => x.score)), JSON.stringify(before.map((x: { score: number }) => x.score)), 'scores follow the new actor');
   await stop(learner.srv); await stop(b.srv);
+});
+
+testUnless(S, redis.reason, 'Redis not answering: /feedback is a 503 naming redis after the local write, never a hang', async () => {
+  const p = prefix('pause');
+  const a = await replica(p, 'a', { publishTimeoutMs: 300 });
+  const r = await connectRedis('DPGCN_TEST_REDIS', redis.url!);
+  // writes from every client wait (up to 3 s; unpaused at once after): the XADD cannot be answered in time
+  await r.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+  try {
+    const t0 = Date.now();
+    const fb = await getJson(`${a.srv.url}/feedback`, post({ events: [{ user: 'u9', item: 'i1', type: 'click', time: 1.7e9 }] }));
+    assert.is(fb.status, 503); assert.is(fb.body.field, 'redis');
+    assert.ok(Date.now() - t0 < 2500, 'answered before Redis came back');
+    assert.is(a.srv.store.userEvents('u9').length, 1, 'the local durable write happened');
+  } finally { await r.call('CLIENT', 'UNPAUSE'); r.disconnect(); }
+  await stop(a.srv);
 });
 
 S.run();
