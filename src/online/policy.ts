@@ -71,3 +71,32 @@ export function epsilonSlate(ranked: Int32Array, numItems: number, k: number, ep
   }
   return Int32Array.from(out);
 }
+
+/**
+ * The serving library's shape (issue 10's `Recommender`: external ids, a
+ * k option, click and impression events), as far as the simulator uses it.
+ */
+export interface ServingApi {
+  recommend(user: string, o: { k?: number }): { item: string }[];
+  feedback(events: { user: string; item: string; type: 'click' | 'impression'; time?: number }[]): unknown;
+}
+
+/** Drives a served recommender as an online policy: each shown item goes back as an impression, each click as a click. */
+export class ServedPolicy implements OnlinePolicy {
+  private readonly itemRow: Map<string, number>;
+  constructor(readonly name: string, private readonly api: ServingApi, private readonly userIds: string[], private readonly itemIds: string[]) {
+    this.itemRow = new Map(itemIds.map((id, i) => [id, i]));
+  }
+  recommend(user: number, k: number): Int32Array {
+    return Int32Array.from(this.api.recommend(this.userIds[user], { k }), (r) => {
+      const i = this.itemRow.get(r.item);
+      if (i === undefined) throw new Error(`${this.name}: recommended unknown item ${r.item}`);
+      return i;
+    });
+  }
+  feedback(events: FeedbackEvent[]): void {
+    const out: { user: string; item: string; type: 'click' | 'impression' }[] = [];
+    for (const e of events) e.items.forEach((i, j) => out.push({ user: this.userIds[e.user], item: this.itemIds[i], type: e.clicks[j] ? 'click' : 'impression' }));
+    this.api.feedback(out);
+  }
+}

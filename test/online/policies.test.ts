@@ -8,7 +8,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { parseOnlinePolicies, runOnlineExperiment, renderOnlineTable } from '../../src/online/experiment.js';
-import { topK, epsilonSlate } from '../../src/online/policy.js';
+import { topK, epsilonSlate, ServedPolicy, type ServingApi } from '../../src/online/policy.js';
+import { runOnline, onlineUsers } from '../../src/online/run.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 const s = suite('online/policies');
@@ -50,6 +51,18 @@ s('every policy runs; oracle beats random; DDPG learns online; seeded', () => {
   const again = run();
   assert.equal(again.models.map((m) => m.online.totalClicks.mean), r.models.map((m) => m.online.totalClicks.mean));
   assert.equal(again.models.map((m) => m.online.regret.mean), r.models.map((m) => m.online.regret.mean));
+});
+
+s('a served recommender (the serving API shape) drives the loop: impressions and clicks flow back', () => {
+  const got: { user: string; item: string; type: string }[] = [];
+  const api: ServingApi = {
+    recommend: (_u, o) => Array.from({ length: o.k ?? 10 }, (_, j) => ({ item: ds.itemIds[j] })),
+    feedback: (ev) => { got.push(...ev); return { accepted: ev.length }; },
+  };
+  const r = runOnline(ds, () => new ServedPolicy('served', api, ds.userIds, ds.itemIds), { users: onlineUsers(ds, 5, 1), seed: 1 });
+  assert.is(got.length, Math.round(r.sessionLength * r.sessions) * 10);
+  assert.is(got.filter((e) => e.type === 'click').length, r.totalClicks);
+  assert.ok(got.every((e) => ds.itemIds.slice(0, 10).includes(e.item)));
 });
 
 s.run();
