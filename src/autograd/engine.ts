@@ -34,10 +34,10 @@ const FREED = (name: string) => () => {
  * Records `out = name(inputs)`. `backward(dy)` is called with out's gradient
  * and uses gradOf(input) to accumulate. No-op when no input needs a gradient.
  */
-export function record(name: string, out: Tensor, inputs: Tensor[], backward: (dy: Float32Array) => void): Tensor {
-  if (!needsGrad(...inputs)) return out;
+export function record(name: string, out: Tensor, inputs: Tensor[], backward: (dy: Float32Array) => void, release?: () => void): Tensor {
+  if (!needsGrad(...inputs)) { release?.(); return out; }
   out.requiresGrad = true;
-  out.node = { name, inputs, backward };
+  out.node = { name, inputs, backward, release };
   return out;
 }
 
@@ -74,12 +74,20 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): void {
     if (!t.grad) continue; // no gradient flowed here
     if (!node.backward) FREED(node.name)();
     node.backward!(t.grad.data);
-    if (!opts.retainGraph) node.backward = null;
+    if (!opts.retainGraph) freeNode(node);
     // a non-leaf gradient is dead once propagated; freeing it also keeps a
     // retained graph's second backward from adding to stale values
     t.grad.dispose();
     t.grad = null;
   }
+}
+
+/** Drops what a node holds once its backward has run: the closure (and what it saved), the inputs, extra buffers. */
+function freeNode(node: NonNullable<Tensor['node']>): void {
+  node.backward = null;
+  node.inputs = [];
+  node.release?.();
+  node.release = undefined;
 }
 
 function topoOrder(root: Tensor): Tensor[] {

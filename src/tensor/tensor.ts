@@ -25,9 +25,20 @@ export function shapeStr(shape: Shape): string { return `[${shape.join(',')}]`; 
 /** The autograd record of the op that produced a tensor (filled in by src/autograd). */
 export interface GradNode {
   readonly name: string;
-  readonly inputs: Tensor[];
+  /** Emptied once the backward has run (unless the graph is retained), so a kept root pins no forward graph. */
+  inputs: Tensor[];
   backward: ((dy: Float32Array) => void) | null;
+  /** Frees what only the backward needed (segmentMax's argmax), when the node is freed. */
+  release?: () => void;
 }
+
+/**
+ * DPGCN_DEBUG=1: a disposed tensor's storage is poisoned with NaN and never
+ * reused, so a stale `.data` view read after dispose shows NaN instead of
+ * silently aliasing a newer tensor's values (a generation check at the cost
+ * of the pool's reuse; debug runs only).
+ */
+const POISON_FREED = process.env.DPGCN_DEBUG === '1';
 
 let nextId = 1;
 
@@ -68,8 +79,10 @@ export class Tensor {
   /** Returns storage to the backend now (wasm); further use throws. Idempotent. */
   dispose(): void {
     if (this._data === null) return;
-    this.backend.free(this._data);
+    if (POISON_FREED) this._data.fill(NaN);
+    else this.backend.free(this._data);
     this._data = null;
+    if (this.node) { this.node.release?.(); this.node.release = undefined; }
     this.node = null;
     if (this.grad) { this.grad.dispose(); this.grad = null; }
   }

@@ -33,6 +33,6 @@ export function segmentMax(a: CsrMatrix, x: Tensor): Tensor {
   const b = currentBackend(), r = a.residentOn(b);
   const arg = b.allocI32(a.rows * d);
   b.kernels.segmentMax(r.rowPtr, r.colIdx, x.data, y.data, arg, a.rows, a.cols, d);
-  // NOTE: arg is owned by the closure; on wasm it is reclaimed by the allocator's finalizer
-  return record('segmentMax', y, [x], (dy) => b.kernels.segmentMaxBackward(arg, dy, gradOf(x), a.rows, a.cols, d));
+  // arg lives as long as the tape needs it: freed once the backward ran, when y is disposed, or at once without a tape
+  return record('segmentMax', y, [x], (dy) => b.kernels.segmentMaxBackward(arg, dy, gradOf(x), a.rows, a.cols, d), () => b.free(arg));
 }
