@@ -113,7 +113,7 @@ export function parseFractionArg(option: string, v: string): number {
 
 interface ExperimentArgs extends ConfigArgs {
   data: string; models: string; seeds: string; protocol: string; json?: string | boolean; report?: string; candidates: string;
-  queue?: string; queueName: string; onlineUsers: string;
+  queue?: string; queueName: string; onlineUsers: string; marketDynamics: string;
 }
 
 /** A progress bar on an interactive terminal only; CI logs and pipes stay quiet. */
@@ -138,6 +138,7 @@ export function register(program: Command): void {
     .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
     .option('--protocol <p>', `evaluation protocol: ${PROTOCOLS.join('|')}|online (the closed-loop market, synthetic data)`, 'dien')
     .option('--online-users <n>', 'protocol online: simulated users per seed', '200')
+    .option('--market-dynamics <on|off>', 'protocol online: off = no interest evolution, fatigue or exit growth (the myopic oracle is then optimal)', 'on')
     .option('--candidates <mode>', 'ranking protocols: full | sampled | rated', 'full')
     .option('--json [file]', 'write the result as JSON to file (no file: print JSON instead of the table)')
     .option('--report <file>', 'write a self-contained HTML report')
@@ -205,13 +206,14 @@ async function runOnlineCommand(o: ExperimentArgs): Promise<void> {
   const seeds = parseSeeds(o.seeds);
   const users = parseIntArg('--online-users', o.onlineUsers);
   const overrides = overridesFrom(o);
+  if (o.marketDynamics !== 'on' && o.marketDynamics !== 'off') throw new UserError(`--market-dynamics: expected on or off, got "${o.marketDynamics}"`);
   if (o.queue) throw new UserError('--queue: not supported with --protocol online');
   if (o.report) throw new UserError('--report: not supported with --protocol online (use --json)');
   const jsonFile = typeof o.json === 'string' ? o.json : null;
   if (jsonFile) checkWritable('--json', jsonFile);
   if (parseSpec(o.data).kind !== 'synthetic') throw new UserError(`--data: --protocol online needs synthetic data, got "${o.data}"`);
   const ds = await loadDataset(o.data);
-  const result = runOnlineExperiment({ dataset: ds, policies, seeds, overrides, users,
+  const result = runOnlineExperiment({ dataset: ds, policies, seeds, overrides, users, params: { dynamics: o.marketDynamics === 'on' },
     onRun: ({ policy, seed }) => { if (process.stderr.isTTY) process.stderr.write(`\r${policy} seed ${seed}\x1b[K`); } });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const text = JSON.stringify(result, null, 2) + '\n';

@@ -15,7 +15,7 @@ import { GraphRecommender } from '../models/graph_models.js';
 import { configFor, deriveSeed, fitModel, prepareSplit } from '../eval/experiment.js';
 import { meanSd } from '../eval/metrics.js';
 import type { MeanSd } from '../eval/result_types.js';
-import { MyopicOracle, PopularityPolicy, RandomPolicy, StaticModelPolicy } from './baselines.js';
+import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticModelPolicy } from './baselines.js';
 import { LinearBandit, type BanditKind } from './bandits.js';
 import { OnlineDdpgPolicy } from './ddpg_policy.js';
 import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
@@ -24,6 +24,8 @@ import type { ClosedLoopMarket } from './market.js';
 import type { OnlinePolicy } from './policy.js';
 
 export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle'] as const;
+/** Also accepted, not in `all`: the diversity rule over the true probabilities (a reference for the market's dynamics). */
+const EXTRA_REFERENCES = ['diversity'];
 /** The model whose item towers the bandits explore over. */
 export const BANDIT_BASE: ModelName = 'dp-gcn';
 
@@ -33,12 +35,12 @@ export interface PolicySpec { name: string; model?: ModelName; kind: 'reference'
 export function parseOnlinePolicies(spec: string): PolicySpec[] {
   const s = spec.trim();
   const names = s === 'all' ? [...MODEL_NAMES, ...ONLINE_REFERENCES] : s.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  const known = `${[...MODEL_NAMES, ...BASELINE_NAMES].join(', ')}, NAME:static, ${ONLINE_REFERENCES.join(', ')}`;
+  const known = `${[...MODEL_NAMES, ...BASELINE_NAMES].join(', ')}, NAME:static, ${[...ONLINE_REFERENCES, ...EXTRA_REFERENCES].join(', ')}`;
   if (names.length === 0) throw new UserError(`--models: expected a comma-separated list of ${known}`);
   const out: PolicySpec[] = [];
   for (const n of names) {
     if (out.some((p) => p.name === n)) continue;
-    if ((ONLINE_REFERENCES as readonly string[]).includes(n)) { out.push({ name: n, kind: 'reference' }); continue; }
+    if ([...ONLINE_REFERENCES, ...EXTRA_REFERENCES].includes(n)) { out.push({ name: n, kind: 'reference' }); continue; }
     const [m, suffix, ...rest] = n.split(':');
     if (!isModelName(m) || rest.length || (suffix !== undefined && suffix !== 'static')) {
       throw new UserError(`--models: unknown policy "${n}" under --protocol online (known: ${known})`);
@@ -107,6 +109,7 @@ export function runOnlineExperiment(o: OnlineExperimentOptions): OnlineExperimen
       if (p.name === 'random') return () => new RandomPolicy(ds.numItems, policyRng(p.name));
       if (p.name === 'popularity') return (m) => new PopularityPolicy(ds, m.params.slate);
       if (p.name === 'oracle') return (m) => new MyopicOracle(m);
+      if (p.name === 'diversity') return (m) => new DiversityRule(m);
       if (p.kind === 'reference') {
         const bm = models.get(BANDIT_BASE)!, tables = bm.servingTables!();
         return () => new LinearBandit(p.name, p.name as BanditKind, tables.item, tables.dim, logged, policyRng(p.name));

@@ -48,6 +48,7 @@ t('bad input: one line, exit 2', () => {
   userError(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random,bandit'], /--models: unknown policy "bandit"/);
   userError(['experiment', '--data', 'csv:/nonexistent.csv', '--protocol', 'online', '--models', 'random'], /synthetic/);
   userError(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random', '--online-users', '0'], /--online-users/);
+  userError(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random', '--market-dynamics', 'maybe'], /--market-dynamics: expected on or off/);
 });
 
 t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
