@@ -70,7 +70,7 @@ export function parseSeeds(v: string): number[] {
 }
 
 export function parseProtocol(v: string): Protocol {
-  if (!(PROTOCOLS as string[]).includes(v)) throw new UserError(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got "${v}"`);
+  if (!(PROTOCOLS as string[]).includes(v)) throw new UserError(`--protocol: expected one of ${PROTOCOLS.join(', ')}, online, got "${v}"`);
   return v as Protocol;
 }
 
