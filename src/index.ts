@@ -19,3 +19,17 @@ export { Adam, AdamW } from './optim/adam.js';
 export { clipGradNorm } from './optim/clip.js';
 export { stepDecay, cosineDecay, type Schedule } from './optim/schedule.js';
 export * as rl from './rl/index.js';
+// Serving: the recommender as a library, its model file and its HTTP server.
+export { Recommender, NotFoundError, FEEDBACK_TYPES, MAX_K, type RecommenderParts, type RecommendOptions, type Recommendation,
+  type FeedbackEvent, type FeedbackType, type FeedbackResult } from './serve/recommender.js';
+export { readModelFile, writeModelFile, loadModelFile, buildFromFile, MODEL_FILE_VERSION, type ModelFile, type ModelMeta, type ServedState } from './serve/model_file.js';
+export { startServer, applyStore, type ServeOptions, type RunningServer } from './serve/server.js';
+export { FeedbackStore, type StoredEvent } from './serve/feedback_store.js';
+export type { Model, ServingTables } from './models/types.js';
+export { segmentUsers, segmentsJson } from './segments/segment_users.js';
+export { segmentInputFromModel, userRepresentation } from './segments/from_model.js';
+export { kmeans } from './segments/kmeans.js';
+export { silhouette } from './segments/silhouette.js';
+export { pca } from './segments/pca.js';
+export { adjustedRandIndex, normalizedMutualInfo } from './segments/agreement.js';
+export type { SegmentInput, SegmentOptions, SegmentsResult, Segment } from './segments/types.js';

@@ -39,15 +39,24 @@ Napi::Value SetThreads(Info info) {
 // "portable" or "avx2"; returns the ISA name now active.
 Napi::Value SetIsa(Info info) {
   if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(info.Env(), "set_isa: name must be 'portable' or 'avx2'").ThrowAsJavaScriptException();
+    throw_argument_error(info.Env(), Args::kType, "set_isa: name must be 'portable' or 'avx2'");
     return info.Env().Undefined();
   }
   const std::string name = info[0].As<Napi::String>().Utf8Value();
   if (name != "portable" && name != "avx2") {
-    Napi::RangeError::New(info.Env(), "set_isa: name must be 'portable' or 'avx2' (got '" + name + "')").ThrowAsJavaScriptException();
+    throw_argument_error(info.Env(), Args::kRange, "set_isa: name must be 'portable' or 'avx2' (got '" + name + "')");
     return info.Env().Undefined();
   }
   return Napi::String::New(info.Env(), isa_name(set_isa(name == "avx2" ? Isa::Avx2Fma : Isa::Portable)));
+}
+
+// Registers the class argument errors are thrown as (KernelArgumentError).
+void SetErrorClass(Info info) {
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(info.Env(), "set_error_class: expected a constructor").ThrowAsJavaScriptException();
+    return;
+  }
+  set_argument_error_class(info.Env(), info[0].As<Napi::Function>());
 }
 
 Napi::Value TriadGbs(Info info) {
@@ -67,6 +76,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, InfoObj, "info"));
   exports.Set("set_threads", Napi::Function::New(env, SetThreads, "set_threads"));
   exports.Set("set_isa", Napi::Function::New(env, SetIsa, "set_isa"));
+  exports.Set("set_error_class", Napi::Function::New(env, SetErrorClass, "set_error_class"));
   exports.Set("triad_gbs", Napi::Function::New(env, TriadGbs, "triad_gbs"));
   exports.Set("fma_peak_gflops", Napi::Function::New(env, FmaPeak, "fma_peak_gflops"));
   return exports;

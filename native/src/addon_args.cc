@@ -8,6 +8,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "kernels/threadpool.h"
 
@@ -74,11 +75,29 @@ void Args::fail(Kind kind, const char* fmt, ...) {
   va_start(ap, fmt);
   std::vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  const std::string msg = std::string(kernel_) + ": " + buf;
-  Napi::Env e = info_.Env();
-  if (kind == kType) Napi::TypeError::New(e, msg).ThrowAsJavaScriptException();
-  else if (kind == kRange) Napi::RangeError::New(e, msg).ThrowAsJavaScriptException();
-  else Napi::Error::New(e, msg).ThrowAsJavaScriptException();
+  throw_argument_error(info_.Env(), kind, std::string(kernel_) + ": " + buf);
+}
+
+void set_argument_error_class(Napi::Env env, Napi::Function ctor) {
+  auto* ref = env.GetInstanceData<Napi::FunctionReference>();
+  if (ref == nullptr) {
+    ref = new Napi::FunctionReference();
+    env.SetInstanceData<Napi::FunctionReference>(ref);  // deleted with the env
+  }
+  *ref = Napi::Persistent(ctor);
+}
+
+void throw_argument_error(Napi::Env env, Args::Kind kind, const std::string& msg) {
+  auto* ref = env.GetInstanceData<Napi::FunctionReference>();
+  if (ref != nullptr && !ref->IsEmpty()) {
+    // The registered class (KernelArgumentError): one error class on every backend.
+    Napi::Object err = ref->New({Napi::String::New(env, msg)});
+    if (!env.IsExceptionPending()) Napi::Error(env, err).ThrowAsJavaScriptException();
+    return;
+  }
+  if (kind == Args::kType) Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  else if (kind == Args::kRange) Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
+  else Napi::Error::New(env, msg).ThrowAsJavaScriptException();
 }
 
 template <class T>
@@ -143,6 +162,15 @@ int Args::code(size_t i, const char* name, int count) {
     return 0;
   }
   return static_cast<int>(v);
+}
+
+void* Args::external(size_t i, const char* name, const napi_type_tag* tag, const char* what) {
+  if (failed_) return nullptr;
+  const Napi::Value v = info_[i];
+  bool tagged = false;
+  if (v.IsExternal()) napi_check_object_type_tag(info_.Env(), v, tag, &tagged);
+  if (!tagged) { fail(kType, "%s must be %s (got %s)", name, what, describe(v).c_str()); return nullptr; }
+  return v.As<Napi::External<void>>().Data();
 }
 
 int64_t Args::csr(const Span<int32_t>& rp, const Span<int32_t>& ci, const Span<float>* values,

@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <string>
 
 namespace dpgcn {
 
@@ -33,6 +34,8 @@ class Args {
   bool flag(size_t i, const char* name);
   // An enum code in [0, count).
   int code(size_t i, const char* name, int count);
+  // The data of an External carrying `tag` (napi_type_tag_object), else fails.
+  void* external(size_t i, const char* name, const napi_type_tag* tag, const char* what);
 
   // Buffer holds at least `need` elements (skipped for absent optionals).
   template <class T>
@@ -59,6 +62,12 @@ class Args {
   const char* kernel_;
   bool failed_ = false;
 };
+
+// Argument errors are thrown as instances of the class registered here (the
+// JS glue registers KernelArgumentError at load); before that, as
+// TypeError/RangeError/Error by kind.
+void set_argument_error_class(Napi::Env env, Napi::Function ctor);
+void throw_argument_error(Napi::Env env, Args::Kind kind, const std::string& msg);
 
 void register_dense(Napi::Env env, Napi::Object exports);
 void register_sparse(Napi::Env env, Napi::Object exports);

@@ -6,6 +6,8 @@
 #include "kernels/spmm.h"
 #include "kernels/topk.h"
 
+#include <vector>
+
 namespace dpgcn {
 namespace {
 
@@ -24,6 +26,84 @@ void Spmm(Info info, bool transposed) {
   if (!a.ok()) return;
   if (transposed) spmm_csr_t_f32(RP.p, CI.p, V.p, X.p, Y.p, rows, cols, d, static_cast<float>(beta));
   else spmm_csr_f32(RP.p, CI.p, V.p, X.p, Y.p, rows, cols, d, static_cast<float>(beta));
+}
+
+// A CSR structure owned by the addon (csrPrepare): copied from JS, then
+// checked, so the kernels read indices JS cannot change after the check.
+struct CsrStructure {
+  int64_t rows = 0, cols = 0, nnz = 0;
+  bool freed = false;
+  std::vector<int32_t> row_ptr, col_idx;
+};
+constexpr napi_type_tag kCsrTag = {0x6470676362637372ULL, 0x5f73747275637431ULL};
+
+Napi::Value CsrPrepare(Info info) {
+  Args a(info, "csrPrepare", 4);
+  auto RP = a.i32(0, "rowPtr"); auto CI = a.i32(1, "colIdx");
+  const int64_t rows = a.size(2, "rows"), cols = a.size(3, "cols");
+  a.need("rowPtr", RP, rows + 1);
+  if (!a.ok()) return info.Env().Undefined();
+  auto* s = new CsrStructure();
+  s->rows = rows; s->cols = cols;
+  s->row_ptr.assign(RP.p, RP.p + rows + 1);
+  const int64_t nnz = s->row_ptr[rows];
+  if (nnz >= 0 && nnz <= CI.len) s->col_idx.assign(CI.p, CI.p + nnz);
+  s->nnz = nnz;
+  // Check the copy (the same checks as Args::csr, on memory only this handle holds).
+  Span<int32_t> rp{s->row_ptr.data(), rows + 1, true}, ci{s->col_idx.data(), static_cast<int64_t>(s->col_idx.size()), true};
+  a.csr(rp, ci, nullptr, rows, cols);
+  if (!a.ok()) { delete s; return info.Env().Undefined(); }
+  Napi::External<CsrStructure> ext =
+      Napi::External<CsrStructure>::New(info.Env(), s, [](Napi::Env, CsrStructure* p) { delete p; });
+  napi_type_tag_object(info.Env(), ext, &kCsrTag);
+  return ext;
+}
+
+// Releases a structure's memory now (the External is collected later).
+void CsrFree(Info info) {
+  Args a(info, "csrFree", 1);
+  auto* s = static_cast<CsrStructure*>(a.external(0, "a", &kCsrTag, "a CSR handle from csrPrepare"));
+  if (!a.ok()) return;
+  s->freed = true;
+  std::vector<int32_t>().swap(s->row_ptr);
+  std::vector<int32_t>().swap(s->col_idx);
+}
+
+CsrStructure* csr_handle(Args& a, size_t i) {
+  auto* s = static_cast<CsrStructure*>(a.external(i, "a", &kCsrTag, "a CSR handle from csrPrepare"));
+  if (a.ok() && s->freed) a.fail(Args::kRange, "a was disposed");
+  return a.ok() ? s : nullptr;
+}
+
+// spmm / spmmT over a prepared structure: O(1) checks per call.
+void SpmmHandle(Info info, bool transposed) {
+  Args a(info, transposed ? "spmmTCsr" : "spmmCsr", 6);
+  CsrStructure* s = csr_handle(a, 0);
+  auto V = a.f32(1, "values"); auto X = a.f32(2, "x"); auto Y = a.f32(3, "y");
+  const int64_t d = a.size(4, "d");
+  const double beta = a.number(5, "beta");
+  if (!a.ok()) return;
+  a.need("values", V, s->nnz);
+  a.need("x", X, (transposed ? s->rows : s->cols) * d);
+  a.need("y", Y, (transposed ? s->cols : s->rows) * d);
+  if (!a.ok()) return;
+  const int32_t* rp = s->row_ptr.data();
+  const int32_t* ci = s->col_idx.data();
+  if (transposed) spmm_csr_t_f32(rp, ci, V.p, X.p, Y.p, s->rows, s->cols, d, static_cast<float>(beta));
+  else spmm_csr_f32(rp, ci, V.p, X.p, Y.p, s->rows, s->cols, d, static_cast<float>(beta));
+}
+
+void SpmmHandleF(Info info) { SpmmHandle(info, false); }
+void SpmmHandleT(Info info) { SpmmHandle(info, true); }
+
+void SegmentMaxHandle(Info info) {
+  Args a(info, "segmentMaxCsr", 5);
+  CsrStructure* s = csr_handle(a, 0);
+  auto X = a.f32(1, "x"); auto Y = a.f32(2, "y"); auto ARG = a.i32(3, "arg");
+  const int64_t d = a.size(4, "d");
+  if (!a.ok()) return;
+  a.need("x", X, s->cols * d); a.need("y", Y, s->rows * d); a.need("arg", ARG, s->rows * d);
+  if (a.ok()) segment_max_f32(s->row_ptr.data(), s->col_idx.data(), X.p, Y.p, ARG.p, s->rows, d);
 }
 
 void SpmmF(Info info) { Spmm(info, false); }
@@ -89,6 +169,11 @@ void register_sparse(Napi::Env env, Napi::Object exports) {
   exports.Set("gather_rows_f32", Napi::Function::New(env, GatherRows, "gather_rows_f32"));
   exports.Set("scatter_add_rows_f32", Napi::Function::New(env, ScatterAddRows, "scatter_add_rows_f32"));
   exports.Set("score_topk_f32", Napi::Function::New(env, ScoreTopK, "score_topk_f32"));
+  exports.Set("csr_prepare", Napi::Function::New(env, CsrPrepare, "csr_prepare"));
+  exports.Set("csr_free", Napi::Function::New(env, CsrFree, "csr_free"));
+  exports.Set("spmm_csr_h_f32", Napi::Function::New(env, SpmmHandleF, "spmm_csr_h_f32"));
+  exports.Set("spmm_csr_t_h_f32", Napi::Function::New(env, SpmmHandleT, "spmm_csr_t_h_f32"));
+  exports.Set("segment_max_h_f32", Napi::Function::New(env, SegmentMaxHandle, "segment_max_h_f32"));
 }
 
 }  // namespace dpgcn

@@ -177,6 +177,26 @@ export interface Kernels {
   segmentMaxBackward(arg: Int32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number,
     d: number): void;
 
+  // ------------------------------------------------- validated CSR handles
+  /**
+   * Validates a CSR structure once (O(rows + nnz)) and returns a handle that
+   * owns a private copy of it (copied first, then re-checked, so concurrent
+   * writes to the source cannot slip in between): the *Csr kernels below
+   * check only O(1) lengths per call and read the structure JS cannot reach.
+   * Values stay the caller's (they are passed per call: a model may mask
+   * entries in place). dispose() releases the copy early; the GC does it anyway.
+   */
+  csrPrepare(rowPtr: Int32Array, colIdx: Int32Array, rows: number, cols: number): CsrHandle;
+
+  /** spmm over a prepared structure: y(rows x d) = beta * y + A x, values (nnz). */
+  spmmCsr(a: CsrHandle, values: Float32Array, x: Float32Array, y: Float32Array, d: number, beta: number): void;
+
+  /** spmmT over a prepared structure: y(cols x d) = beta * y + A^T x. */
+  spmmTCsr(a: CsrHandle, values: Float32Array, x: Float32Array, y: Float32Array, d: number, beta: number): void;
+
+  /** segmentMax over a prepared structure. */
+  segmentMaxCsr(a: CsrHandle, x: Float32Array, y: Float32Array, arg: Int32Array, d: number): void;
+
   // ------------------------------------------------------------- optimiser
   /**
    * One fused Adam(W) step over n parameters, in place:
@@ -198,6 +218,27 @@ export interface Kernels {
    */
   scoreTopK(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
+}
+
+/** A CSR structure validated once by a backend's csrPrepare; usable only with that backend. */
+export interface CsrHandle {
+  readonly rows: number;
+  readonly cols: number;
+  readonly nnz: number;
+  readonly disposed: boolean;
+  dispose(): void;
+}
+
+/** The handle class every backend returns; `data` is the backend's private copy. */
+export class OwnedCsr<T> implements CsrHandle {
+  constructor(readonly rows: number, readonly cols: number, readonly nnz: number, private store: T | null,
+    private readonly release: (data: T) => void) {}
+  get disposed(): boolean { return this.store === null; }
+  /** The owned structure (null once disposed; the glue checks first). */
+  get data(): T { return this.store as T; }
+  dispose(): void {
+    if (this.store !== null) { const d = this.store; this.store = null; this.release(d); }
+  }
 }
 
 export type BackendName = 'js' | 'wasm' | 'native';
@@ -227,3 +268,76 @@ export interface Backend {
   /** Number of live allocations (for leak tests); 0 for plain JS storage. */
   liveAllocations(): number;
 }
+
+// ------------------------------------------------- argument declarations
+/**
+ * How one kernel argument is checked. Arrays: `len` is the element count the
+ * kernel reads, an expression over the size arguments (`m*k`, `rows+1`,
+ * `nnz` = rowPtr[rows] of the call's CSR) or a function of them; `range`
+ * bounds every entry of an index array to [lo, hi); `csr` marks the rowPtr
+ * (rows+1, from 0, non-decreasing; defines nnz) and colIdx (nnz entries in
+ * [0, cols)) of a CSR; kind `csr` is a prepared CsrHandle of the calling
+ * backend, which defines rows, cols and nnz.
+ */
+export type ArgKind = 'f32' | 'i32' | 'u8' | 'size' | 'number' | 'flag' | 'unaryOp' | 'binaryOp' | 'bcast' | 'axis' | 'csr';
+export type SizeExpr = string | ((s: Readonly<Record<string, number>>) => number);
+export interface ArgDecl {
+  readonly name: string;
+  readonly kind: ArgKind;
+  readonly len?: SizeExpr;
+  readonly nullable?: boolean;
+  readonly range?: readonly [SizeExpr, SizeExpr];
+  readonly csr?: 'rowPtr' | 'colIdx';
+}
+
+const f32 = (name: string, len: SizeExpr, nullable = false): ArgDecl => ({ name, kind: 'f32', len, nullable });
+const i32 = (name: string, len: SizeExpr, range?: [SizeExpr, SizeExpr]): ArgDecl => ({ name, kind: 'i32', len, range });
+const size = (name: string): ArgDecl => ({ name, kind: 'size' });
+const num = (name: string): ArgDecl => ({ name, kind: 'number' });
+const flag = (name: string): ArgDecl => ({ name, kind: 'flag' });
+const ROW_PTR: ArgDecl = { name: 'rowPtr', kind: 'i32', len: 'rows+1', csr: 'rowPtr' };
+const COL_IDX: ArgDecl = { name: 'colIdx', kind: 'i32', len: 'nnz', range: ['0', 'cols'], csr: 'colIdx' };
+/** Elements of b a binary kernel reads, per broadcast mode (s.mode is the BCAST_CODE). */
+const bLen = (s: Readonly<Record<string, number>>) =>
+  s.m === 0 || s.n === 0 ? 0 : s.mode === BCAST_CODE.full ? s.m * s.n : s.mode === BCAST_CODE.row ? s.n : s.mode === BCAST_CODE.col ? s.m : 1;
+const axisLen = (s: Readonly<Record<string, number>>) => (s.axis === 0 ? s.n : s.m);
+
+/**
+ * Every kernel's arguments, in call order: the one declaration the
+ * validator of every backend is derived from (src/backend/validate.ts).
+ */
+export const KERNEL_ARGS: { readonly [K in keyof Kernels]: readonly ArgDecl[] } = {
+  gemm: [f32('a', 'm*k'), f32('b', 'k*n'), f32('c', 'm*n'), size('m'), size('n'), size('k'), flag('ta'), flag('tb'), num('alpha'), num('beta')],
+  transpose: [f32('x', 'm*n'), f32('y', 'm*n'), size('m'), size('n')],
+  rowDot: [f32('a', 'm*n'), f32('b', 'm*n'), f32('y', 'm'), size('m'), size('n')],
+  cholesky: [f32('a', 'n*n'), size('n')],
+  trsm: [f32('l', 'n*n'), f32('b', 'n*m'), size('n'), size('m'), flag('trans')],
+  choleskyInverse: [f32('a', 'n*n'), size('n')],
+  axpy: [num('alpha'), f32('x', 'n'), f32('y', 'n'), size('n')],
+  fill: [f32('y', 'n'), num('value'), size('n')],
+  unary: [{ name: 'op', kind: 'unaryOp' }, f32('x', 'n'), f32('y', 'n'), size('n'), num('p'), num('q')],
+  unaryBackward: [{ name: 'op', kind: 'unaryOp' }, f32('x', 'n'), f32('y', 'n'), f32('dy', 'n'), f32('dx', 'n'), size('n'), num('p'), num('q')],
+  binary: [{ name: 'op', kind: 'binaryOp' }, f32('a', 'm*n'), f32('b', bLen), f32('y', 'm*n'), size('m'), size('n'), { name: 'mode', kind: 'bcast' }],
+  binaryBackward: [{ name: 'op', kind: 'binaryOp' }, f32('a', 'm*n'), f32('b', bLen), f32('dy', 'm*n'), f32('da', 'm*n', true),
+    f32('db', bLen, true), size('m'), size('n'), { name: 'mode', kind: 'bcast' }],
+  sumAxis: [f32('x', 'm*n'), f32('y', axisLen), size('m'), size('n'), { name: 'axis', kind: 'axis' }],
+  maxAxis: [f32('x', 'm*n'), f32('y', axisLen), i32('arg', axisLen), size('m'), size('n'), { name: 'axis', kind: 'axis' }],
+  softmaxRows: [f32('x', 'm*n'), f32('y', 'm*n'), size('m'), size('n'), flag('log')],
+  softmaxRowsBackward: [f32('y', 'm*n'), f32('dy', 'm*n'), f32('dx', 'm*n'), size('m'), size('n'), flag('log')],
+  bceLogits: [f32('z', 'n'), f32('t', 'n'), f32('out', 'n'), size('n')],
+  bceLogitsBackward: [f32('z', 'n'), f32('t', 'n'), f32('dy', 'n'), f32('dz', 'n'), size('n')],
+  gatherRows: [f32('table', 'tableRows*d'), i32('idx', 'nIdx', ['0', 'tableRows']), f32('out', 'nIdx*d'), size('tableRows'), size('nIdx'), size('d')],
+  scatterAddRows: [f32('src', 'nIdx*d'), i32('idx', 'nIdx', ['0', 'tableRows']), f32('table', 'tableRows*d'), size('tableRows'), size('nIdx'), size('d')],
+  spmm: [ROW_PTR, COL_IDX, f32('values', 'nnz'), f32('x', 'cols*d'), f32('y', 'rows*d'), size('rows'), size('cols'), size('d'), num('beta')],
+  spmmT: [ROW_PTR, COL_IDX, f32('values', 'nnz'), f32('x', 'rows*d'), f32('y', 'cols*d'), size('rows'), size('cols'), size('d'), num('beta')],
+  segmentMax: [ROW_PTR, COL_IDX, f32('x', 'cols*d'), f32('y', 'rows*d'), i32('arg', 'rows*d'), size('rows'), size('cols'), size('d')],
+  csrPrepare: [ROW_PTR, COL_IDX, size('rows'), size('cols')],
+  spmmCsr: [{ name: 'a', kind: 'csr' }, f32('values', 'nnz'), f32('x', 'cols*d'), f32('y', 'rows*d'), size('d'), num('beta')],
+  spmmTCsr: [{ name: 'a', kind: 'csr' }, f32('values', 'nnz'), f32('x', 'rows*d'), f32('y', 'cols*d'), size('d'), num('beta')],
+  segmentMaxCsr: [{ name: 'a', kind: 'csr' }, f32('x', 'cols*d'), f32('y', 'rows*d'), i32('arg', 'rows*d'), size('d')],
+  segmentMaxBackward: [i32('arg', 'rows*d', ['-1', 'cols']), f32('dy', 'rows*d'), f32('dx', 'cols*d'), size('rows'), size('cols'), size('d')],
+  adamStep: [f32('p', 'n'), f32('g', 'n'), f32('m', 'n'), f32('v', 'n'), size('n'), num('lr'), num('b1'), num('b2'), num('eps'), num('wd'),
+    num('bc1'), num('bc2'), flag('decoupled')],
+  scoreTopK: [f32('items', 'nItems*d'), f32('q', 'd'), size('nItems'), size('d'), size('k'), { name: 'exclude', kind: 'u8', len: 'nItems', nullable: true },
+    i32('outIdx', 'k'), f32('outScore', 'k')],
+};

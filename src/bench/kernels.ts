@@ -64,9 +64,11 @@ function benchSpmm(b: Backend, g: BenchGraph, d: number, threads: number, transp
   const A = g.adj, n = A.rows, nnz = A.nnz;
   const x = filled(b, n * d, rng), y = b.allocF32(n * d);
   const K: Kernels = b.kernels;
+  // the validated handle, as autograd uses it: O(1) checks per call
+  const h = g.adj.structureOn(b);
   const run = transposed
-    ? () => K.spmmT(a.rowPtr, a.colIdx, a.values, x, y, n, n, d, 0)
-    : () => K.spmm(a.rowPtr, a.colIdx, a.values, x, y, n, n, d, 0);
+    ? () => K.spmmTCsr(h, a.values, x, y, d, 0)
+    : () => K.spmmCsr(h, a.values, x, y, d, 0);
   run();
   if (!transposed) {
     const r1 = Math.min(n, 64), s = rowSlice(A, 0, r1), want = new Float32Array(r1 * d);

@@ -96,8 +96,30 @@ svg.chart .title{font-size:14px;font-weight:600}svg.chart .label{font-size:12px;
 svg.chart text{fill:#333}svg.chart .value{font-size:10px}
 `;
 
-/** Renders the whole report; every string from the result is escaped. */
-export function renderReport(result: ExperimentResult): string {
+/** The report's page shell: the head with the locked-down CSP and the shared styles around an already-escaped body. */
+export function reportPage(heading: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(heading)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<h1>${esc(heading)}</h1>
+${body}
+</body>
+</html>
+`;
+}
+
+/**
+ * Renders the whole report; every string from the result is escaped.
+ * `sections` is further HTML appended after the experiment's (e.g. renderSegmentsSection).
+ */
+export function renderReport(result: ExperimentResult, sections = ''): string {
   const models = result.models;
   const color = (i: number): string => PALETTE[i % PALETTE.length];
   const baseName = result.baseModel ?? DEFAULT_BASE_MODEL;
@@ -122,18 +144,7 @@ export function renderReport(result: ExperimentResult): string {
   const testTime = boxChart('testTime', 'Test time over seeds (Fig. 6)', 'seconds per test set',
     models.map((m, i) => ({ name: m.name, color: color(i), values: testTimes(m) })));
 
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(heading)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<h1>${esc(heading)}</h1>
-<p class="meta">seeds ${esc(seeds)} · ${models.length} models · RelaImpr base ${esc(baseName)}${esc(oracle)}</p>
+  return reportPage(heading, `<p class="meta">seeds ${esc(seeds)} · ${models.length} models · RelaImpr base ${esc(baseName)}${esc(oracle)}</p>
 <h2>Comparison</h2>
 ${table(result)}
 <p class="note">AUC and its sample sd over seeds; the other columns are means over seeds. Bold marks the best value in each column.</p>
@@ -145,8 +156,5 @@ ${table(result)}
 <p class="note">AUC bars start at ${aucMin < 0.5 ? 'the lowest AUC' : '0.5 (chance)'}, so a bar's height is the lift over chance. Error bars are ±1 sample sd over seeds${base ? '' : ` (RelaImpr has none: the base model ${esc(baseName)} is not in this run)`}.</p>
 <h2>Test time (Fig. 6)</h2>
 <div class="charts">${testTime}</div>
-<p class="note">Boxes span the quartiles with the median marked; whiskers reach the furthest seed within 1.5 IQR; dots are individual seeds.</p>
-</body>
-</html>
-`;
+<p class="note">Boxes span the quartiles with the median marked; whiskers reach the furthest seed within 1.5 IQR; dots are individual seeds.</p>${sections}`);
 }

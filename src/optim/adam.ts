@@ -33,6 +33,29 @@ export class Adam extends Optimizer {
     const bc1 = 1 - Math.pow(this.beta1, this.t), bc2 = 1 - Math.pow(this.beta2, this.t);
     b.kernels.adamStep(p.data, g, m, v, n, lr, this.beta1, this.beta2, this.eps, this.weightDecay, bc1, bc2, this.decoupled);
   }
+
+  /** Step count and moment buffers (parameters that never had a gradient are absent), for checkpoints. */
+  stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
+    const out: Record<string, { shape: number[]; data: Float32Array }> = { t: { shape: [1], data: Float32Array.of(this.t) } };
+    this.params.forEach((_, i) => {
+      const m = this.m[i], v = this.v[i];
+      if (m && v) { out[`m.${i}`] = { shape: [m.length], data: m.slice() }; out[`v.${i}`] = { shape: [v.length], data: v.slice() }; }
+    });
+    return out;
+  }
+
+  /** Restores what stateDict saved; sizes must match the parameters. */
+  loadStateDict(state: Record<string, { data: Float32Array }>): void {
+    this.t = state.t ? state.t.data[0] : 0;
+    const b = currentBackend();
+    this.params.forEach((p, i) => {
+      const m = state[`m.${i}`], v = state[`v.${i}`];
+      if (!m || !v) { this.m[i] = null; this.v[i] = null; return; }
+      if (m.data.length !== p.size || v.data.length !== p.size) throw new Error(`Adam.loadStateDict: moments of parameter ${i} have ${m.data.length} values, expected ${p.size}`);
+      (this.m[i] = b.allocF32(p.size)).set(m.data);
+      (this.v[i] = b.allocF32(p.size)).set(v.data);
+    });
+  }
 }
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter). Default decay 0.01. */

@@ -110,6 +110,29 @@ export class DDPG {
     else this.noise = noise;
   }
 
+  /** Everything learning resumes from: actor, critic, both targets, both optimisers, the update count (flat names). */
+  stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
+    const out: Record<string, { shape: number[]; data: Float32Array }> = { steps: { shape: [1], data: Float32Array.of(this.steps) } };
+    const parts: [string, Record<string, { shape: number[]; data: Float32Array }>][] = [
+      ['actor', this.actor.stateDict()], ['critic', this.critic.stateDict()], ['actorTarget', this.actorTarget.stateDict()],
+      ['criticTarget', this.criticTarget.stateDict()], ['actorOpt', this.actorOpt.stateDict()], ['criticOpt', this.criticOpt.stateDict()]];
+    for (const [p, sd] of parts) for (const [n, t] of Object.entries(sd)) out[`${p}/${n}`] = t;
+    return out;
+  }
+
+  /** Restores what stateDict saved. */
+  loadStateDict(state: Record<string, { shape: number[]; data: Float32Array }>): void {
+    const part = (p: string) => {
+      const o: Record<string, { shape: number[]; data: Float32Array }> = {};
+      for (const [n, t] of Object.entries(state)) if (n.startsWith(p + '/')) o[n.slice(p.length + 1)] = t;
+      return o;
+    };
+    this.actor.loadStateDict(part('actor')); this.critic.loadStateDict(part('critic'));
+    this.actorTarget.loadStateDict(part('actorTarget')); this.criticTarget.loadStateDict(part('criticTarget'));
+    this.actorOpt.loadStateDict(part('actorOpt')); this.criticOpt.loadStateDict(part('criticOpt'));
+    this.steps = state.steps ? state.steps.data[0] : 0;
+  }
+
   /** mu(state), plus exploration noise when explore is set, kept inside the action bounds. */
   act(state: Float32Array, explore = false): Float32Array {
     if (state.length !== this.stateDim) throw new UserError(`DDPG.act: state has ${state.length} values, expected ${this.stateDim}`);

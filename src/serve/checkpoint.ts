@@ -4,7 +4,7 @@
  * Layout (all integers little-endian, every section 8-byte aligned):
  *
  *   0   magic "DPGCNCK1"                 8 bytes
- *   8   format version                   u32 (= FORMAT_VERSION)
+ *   8   format version                   u32 (= FORMAT_VERSION; 1 had float32/int32 only)
  *   12  header JSON byte length          u32
  *   16  total file length                u64
  *   24  tensor count                     u32
@@ -30,12 +30,27 @@ import * as zlib from 'node:zlib';
 import { DpgcnError, UserError } from '../errors.js';
 
 export const MAGIC = 'DPGCNCK1';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Oldest container version this reader still accepts (version 1 is version 2 without the float64/uint8 dtypes). */
+export const MIN_FORMAT_VERSION = 1;
 const FIXED = 32;
 const TRAILER = 8;
 
-export type TensorData = Float32Array | Int32Array;
-export type Dtype = 'float32' | 'int32';
+export type TensorData = Float32Array | Int32Array | Float64Array | Uint8Array;
+export type Dtype = 'float32' | 'int32' | 'float64' | 'uint8';
+const DTYPES: Record<Dtype, { size: number; make(b: ArrayBuffer): TensorData }> = {
+  float32: { size: 4, make: (b) => new Float32Array(b) },
+  int32: { size: 4, make: (b) => new Int32Array(b) },
+  float64: { size: 8, make: (b) => new Float64Array(b) },
+  uint8: { size: 1, make: (b) => new Uint8Array(b) },
+};
+function dtypeOf(d: TensorData): Dtype | null {
+  if (d instanceof Float32Array) return 'float32';
+  if (d instanceof Int32Array) return 'int32';
+  if (d instanceof Float64Array) return 'float64';
+  if (d instanceof Uint8Array) return 'uint8';
+  return null;
+}
 export interface CheckpointTensor { shape: number[]; data: TensorData }
 export interface Checkpoint<M = unknown> { meta: M; tensors: Record<string, CheckpointTensor> }
 
@@ -75,13 +90,11 @@ const LITTLE = endianness() === 'LE';
 /** Copies a typed array's bytes in little-endian order whatever the host. */
 function leBytes(data: TensorData): Uint8Array {
   const b = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return LITTLE ? b : swap4(b.slice());
+  return LITTLE ? b : swapBytes(b.slice(), data.BYTES_PER_ELEMENT);
 }
-function swap4(b: Uint8Array): Uint8Array {
-  for (let i = 0; i < b.length; i += 4) {
-    let t = b[i]; b[i] = b[i + 3]; b[i + 3] = t;
-    t = b[i + 1]; b[i + 1] = b[i + 2]; b[i + 2] = t;
-  }
+function swapBytes(b: Uint8Array, size: number): Uint8Array {
+  if (size === 1) return b;
+  for (let i = 0; i < b.length; i += size) b.subarray(i, i + size).reverse();
   return b;
 }
 
@@ -107,11 +120,10 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
     let off = FIXED + pad8(guess);
     for (const name of names) {
       const t = ck.tensors[name];
-      if (!(t.data instanceof Float32Array) && !(t.data instanceof Int32Array)) {
-        throw new DpgcnError(`checkpoint tensor "${name}": data must be a Float32Array or Int32Array`);
-      }
+      const dtype = dtypeOf(t.data);
+      if (!dtype) throw new DpgcnError(`checkpoint tensor "${name}": data must be a Float32Array, Int32Array, Float64Array or Uint8Array`);
       checkShape(name, t);
-      dir.push({ name, dtype: t.data instanceof Float32Array ? 'float32' : 'int32', shape: t.shape, offset: off });
+      dir.push({ name, dtype, shape: t.shape, offset: off });
       off += pad8(t.data.byteLength);
     }
     json = JSON.stringify({ meta: ck.meta ?? null, tensors: dir });
@@ -150,8 +162,8 @@ export function decodeCheckpoint<M = unknown>(bytes: Uint8Array, file: string): 
   if (bytes.length < 12) throw bad(`truncated checkpoint (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== FORMAT_VERSION) {
-    throw bad(`unsupported checkpoint format version ${version} (this dpgcn reads version ${FORMAT_VERSION})`);
+  if (version < MIN_FORMAT_VERSION || version > FORMAT_VERSION) {
+    throw bad(`unsupported checkpoint format version ${version} (this dpgcn reads versions ${MIN_FORMAT_VERSION} to ${FORMAT_VERSION})`);
   }
   if (bytes.length < FIXED + TRAILER) throw bad(`truncated checkpoint (${bytes.length} bytes)`);
   const declared = Number(view.getBigUint64(16, true));
@@ -176,19 +188,20 @@ export function decodeCheckpoint<M = unknown>(bytes: Uint8Array, file: string): 
   }
   const tensors: Record<string, CheckpointTensor> = {};
   for (const e of header.tensors) {
-    const ok = e && typeof e.name === 'string' && (e.dtype === 'float32' || e.dtype === 'int32')
+    const ok = e && typeof e.name === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, e.dtype)
+      && (version >= 2 || e.dtype === 'float32' || e.dtype === 'int32')
       && Array.isArray(e.shape) && e.shape.every((d) => Number.isInteger(d) && d >= 0)
       && Number.isInteger(e.offset) && e.offset >= dataStart && e.offset % 8 === 0;
     if (!ok) throw bad(`corrupt checkpoint header (bad tensor entry ${JSON.stringify(e)})`);
-    const size = e.shape.reduce((a, d) => a * d, 1);
-    if (e.offset + size * 4 > bytes.length - TRAILER) throw bad(`corrupt checkpoint (tensor "${e.name}" runs past the end)`);
+    const size = e.shape.reduce((a, d) => a * d, 1), dt = DTYPES[e.dtype], nb = size * dt.size;
+    if (e.offset + nb > bytes.length - TRAILER) throw bad(`corrupt checkpoint (tensor "${e.name}" runs past the end)`);
     if (Object.prototype.hasOwnProperty.call(tensors, e.name)) throw bad(`corrupt checkpoint (tensor "${e.name}" appears twice)`);
     // Copy: the file buffer may sit at an unaligned offset, and callers own
     // their arrays. (Buffer#slice would return a view, hence the explicit copy.)
-    const raw = new Uint8Array(size * 4);
-    raw.set(bytes.subarray(e.offset, e.offset + size * 4));
-    if (!LITTLE) swap4(raw);
-    tensors[e.name] = { shape: e.shape, data: e.dtype === 'float32' ? new Float32Array(raw.buffer) : new Int32Array(raw.buffer) };
+    const raw = new Uint8Array(nb);
+    raw.set(bytes.subarray(e.offset, e.offset + nb));
+    if (!LITTLE) swapBytes(raw, dt.size);
+    tensors[e.name] = { shape: e.shape, data: dt.make(raw.buffer) };
   }
   return { meta: header.meta, tensors };
 }

@@ -5,7 +5,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { checkCsr } from '../backend/validate.js';
-import type { Backend } from '../backend/kernels.js';
+import type { Backend, CsrHandle } from '../backend/kernels.js';
 
 /** CSR arrays in a backend's own storage (wasm linear memory), so spmm calls copy nothing. */
 export interface ResidentCsr { rowPtr: Int32Array; colIdx: Int32Array; values: Float32Array }
@@ -13,6 +13,7 @@ export interface ResidentCsr { rowPtr: Int32Array; colIdx: Int32Array; values: F
 export class CsrMatrix {
   private cachedT: CsrMatrix | null = null;
   private resident = new Map<string, { backend: Backend; csr: ResidentCsr }>();
+  private handles = new Map<string, CsrHandle>();
 
   constructor(
     readonly rows: number,
@@ -99,6 +100,21 @@ export class CsrMatrix {
   }
 
   /**
+   * The structure validated once into the backend's own copy (csrPrepare),
+   * cached: SpMM calls on it check O(1) instead of re-scanning O(nnz), and
+   * read indices that JS can no longer change. Values are passed per call
+   * (residentOn(b).values), so masking entries in place still takes effect.
+   */
+  structureOn(b: Backend): CsrHandle {
+    let h = this.handles.get(b.name);
+    if (!h || h.disposed) {
+      h = b.kernels.csrPrepare(this.rowPtr, this.colIdx, this.rows, this.cols);
+      this.handles.set(b.name, h);
+    }
+    return h;
+  }
+
+  /**
    * Returns the backend-resident copies (and the cached transpose's) now
    * rather than when the garbage collector gets to them: wasm memory is
    * reserved, not shared with the JS heap, so a run that builds many graphs
@@ -115,6 +131,8 @@ export class CsrMatrix {
       backend.free(csr.rowPtr); backend.free(csr.colIdx); backend.free(csr.values);
     }
     this.resident.clear();
+    for (const h of this.handles.values()) h.dispose();
+    this.handles.clear();
   }
 
   /** Row degrees (entry counts). */

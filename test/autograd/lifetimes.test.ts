@@ -31,7 +31,7 @@ t("segmentMax's argmax buffer is freed through the tape (after backward, or at o
   const b = currentBackend();
   const A = CsrMatrix.fromCoo(3, 4, [0, 0, 2], [1, 3, 0]);
   const x = tensor([[1, 2], [3, 4], [5, 6], [7, 8]]);
-  A.residentOn(b); // the CSR's resident copies (wasm) are cached on the matrix, not per call
+  A.structureOn(b); // the CSR's backend handle is cached on the matrix, not per call
   const before = b.liveAllocations();
   segmentMax(A, x).dispose(); // no gradient needed: nothing is recorded and the buffer goes at once
   assert.is(b.liveAllocations(), before);

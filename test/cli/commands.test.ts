@@ -60,7 +60,7 @@ t('train, eval and recommend round trip', () => {
   const tr = run(['train', '--data', DATA, '--model', 'din', '--out', ck, '--seed', '2', ...SMALL]);
   assert.is(tr.code, 0, tr.err);
   assert.ok(fs.existsSync(ck));
-  const e1 = run(['eval', '--model', ck, '--json']), e2 = run(['eval', '--model', ck, '--data', DATA, '--json']);
+  const e1 = run(['eval', '--model', ck, '--json']), e2 = run(['eval', '--model', ck, '--json']);
   assert.is(e1.code, 0, e1.err);
   const j1 = JSON.parse(e1.out), j2 = JSON.parse(e2.out);
   assert.is(j1.model, 'din');
@@ -72,6 +72,38 @@ t('train, eval and recommend round trip', () => {
   assert.is(items.length, 4);
   for (let i = 1; i < items.length; i++) assert.ok(items[i - 1].score >= items[i].score);
   userError(['recommend', '--model', ck, '--user', 'nobody'], /unknown user/);
+});
+
+t('the model file alone: eval and recommend work after the data file is gone', () => {
+  const dir = path.join(tmp, 'market'), csv = path.join(dir, 'interactions.csv'), ck = path.join(tmp, 'gcn.ck');
+  const g = run(['data', 'synth', '--users', '40', '--items', '30', '--interactions', '400', '--seed', '3', '--out', dir]);
+  assert.is(g.code, 0, g.err);
+  const tr = run(['train', '--data', `csv:${csv}`, '--model', 'gcn', '--out', ck, ...SMALL]);
+  assert.is(tr.code, 0, tr.err);
+  const before = JSON.parse(run(['eval', '--model', ck, '--json']).out);
+  const user = fs.readFileSync(csv, 'utf8').split('\n')[1].split(',')[0];
+  fs.rmSync(dir, { recursive: true });
+  const e = run(['eval', '--model', ck, '--json']);
+  assert.is(e.code, 0, e.err);
+  const strip = (j: Record<string, unknown>) => { delete j.testSeconds; return j; };
+  assert.equal(strip(JSON.parse(e.out)), strip(before));
+  const rec = run(['recommend', '--model', ck, '--user', user, '-k', '3', '--json']);
+  assert.is(rec.code, 0, rec.err);
+  assert.is(JSON.parse(rec.out).items.length, 3);
+});
+
+t('a version 1 model file: exit 2, one line saying how to convert it', () => {
+  const ck = path.join(tmp, 'din.ck'), old = path.join(tmp, 'v1.ck');
+  // a v1 file: the same container with the old meta (no fileVersion, no data)
+  const bytes = fs.readFileSync(ck);
+  const hl = bytes.readUInt32LE(12), header = JSON.parse(bytes.subarray(32, 32 + hl).toString('utf8'));
+  const meta = { kind: 'dpgcn-model', model: 'din', config: header.meta.config, dataSpec: DATA, protocol: 'dien', seed: 2, data: header.meta.data, trained: header.meta.trained };
+  const script = `import { saveCheckpoint } from ${JSON.stringify(path.resolve(path.dirname(MAIN), '../serve/checkpoint.js'))};
+    await saveCheckpoint(${JSON.stringify(old)}, { meta: ${JSON.stringify(meta)}, tensors: {} });`;
+  const w = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(w.status, 0, w.stderr);
+  userError(['eval', '--model', old], /v1\.ck: model file version 1 .*re-running `dpgcn train --data synthetic:users=60.* --model din --seed 2 --protocol dien --out FILE`/);
+  userError(['recommend', '--model', old, '--user', 'u1'], /model file version 1/);
 });
 
 t('bad arguments: exit 2, one line naming the argument', () => {

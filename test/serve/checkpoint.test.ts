@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import {
   saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, crc32, crc32Js, MAGIC, FORMAT_VERSION,
-  type Checkpoint,
+  type Checkpoint, type TensorData,
 } from '../../src/serve/checkpoint.js';
 import { UserError } from '../../src/errors.js';
 
@@ -24,6 +24,8 @@ function sample(): Checkpoint<{ model: string; config: Record<string, unknown>; 
       bias: { shape: [1], data: new Float32Array([0.5]) }, // 4 bytes: forces padding
       empty: { shape: [0, 4], data: new Float32Array(0) },
       scalar: { shape: [], data: new Int32Array([42]) },
+      times: { shape: [3], data: new Float64Array([1.5e9 + 0.25, -0, Number.MAX_VALUE]) }, // format version 2
+      flags: { shape: [5], data: new Uint8Array([0, 1, 255, 7, 3]) },
     },
   };
 }
@@ -65,7 +67,7 @@ S('roundtrip keeps meta, shapes, dtypes and exact bits', async () => {
     const b = back.tensors[name];
     assert.equal(b.shape, t.shape, name);
     assert.is(b.data.constructor, t.data.constructor, name);
-    const bits = (d: Float32Array | Int32Array): number[] => Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length));
+    const bits = (d: TensorData): number[] => Array.from(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
     assert.equal(bits(b.data), bits(t.data), name);
   }
   assert.equal(fs.readdirSync(dir), ['model.ck']);
@@ -129,7 +131,7 @@ S('foreign files, other versions and missing files', async () => {
   const future = Buffer.from(encodeCheckpoint(sample()));
   future.writeUInt32LE(FORMAT_VERSION + 1, 8);
   fs.writeFileSync(file, future);
-  await rejects(loadCheckpoint(file), /unsupported checkpoint format version 2 \(this dpgcn reads version 1\)/);
+  await rejects(loadCheckpoint(file), /unsupported checkpoint format version 3 \(this dpgcn reads versions 1 to 2\)/);
   await rejects(loadCheckpoint(path.join(dir, 'nope.ck')), /nope\.ck: checkpoint file not found/);
   await rejects(loadCheckpoint(dir), /is a directory/);
 });

@@ -1,17 +1,37 @@
 /**
  * The js backend: complete, naive, and the oracle for wasm and native.
- * Index-carrying kernels validate their inputs like the other backends do,
- * so a bad index fails the same way everywhere.
+ * Every call is validated by the checker derived from KERNEL_ARGS, as on
+ * the other backends, so a bad argument fails the same way everywhere.
  */
-import type { Backend, Kernels } from '../kernels.js';
-import { checkCsr, checkIndices, checkLen, checkSize } from '../validate.js';
+import { OwnedCsr, type Backend, type Kernels } from '../kernels.js';
+import { KernelArgumentError } from '../../errors.js';
+import { jsScanner, validated } from '../validate.js';
 import * as dense from './dense.js';
 import { unary, unaryBackward } from './unary.js';
 import * as sparse from './sparse.js';
 import * as spd from './cholesky.js';
 import { ArrayPool } from '../pool.js';
 
-export const jsKernels = {
+/** A structure the js backend owns: private copies no caller holds. */
+export interface CsrCopy { rowPtr: Int32Array; colIdx: Int32Array }
+const jsHandles = new WeakSet<object>();
+type JsCsr = OwnedCsr<CsrCopy>;
+
+/** Copies, then re-checks the copy (the source may be shared memory another thread writes). */
+function prepare(rowPtr: Int32Array, colIdx: Int32Array, rows: number, cols: number): JsCsr {
+  const rp = rowPtr.slice(0, rows + 1);
+  const nnz = rp[rows];
+  const ci = colIdx.slice(0, Math.max(0, nnz));
+  if (ci.length !== nnz || jsScanner.rowPtr(rp, rows) >= 0 || jsScanner.range(ci, nnz, 0, cols) >= 0) {
+    throw new KernelArgumentError('csrPrepare: rowPtr/colIdx changed while being copied');
+  }
+  const h = new OwnedCsr<CsrCopy>(rows, cols, nnz, { rowPtr: rp, colIdx: ci }, () => {});
+  jsHandles.add(h);
+  return h;
+}
+
+/** The reference kernels, unchecked: callers inside the backend layer that already validated. */
+export const jsKernelsRaw = {
   gemm: dense.gemm,
   transpose: dense.transpose,
   rowDot: dense.rowDot,
@@ -28,71 +48,33 @@ export const jsKernels = {
   bceLogits: dense.bceLogits,
   bceLogitsBackward: dense.bceLogitsBackward,
   adamStep: dense.adamStep,
-  cholesky(a, n) {
-    checkSize('cholesky', 'n', n);
-    checkLen('cholesky', 'a', a, n * n);
-    spd.cholesky(a, n);
+  cholesky: spd.cholesky,
+  trsm: spd.trsm,
+  choleskyInverse: spd.choleskyInverse,
+  gatherRows: sparse.gatherRows,
+  scatterAddRows: sparse.scatterAddRows,
+  spmm: sparse.spmm,
+  spmmT: sparse.spmmT,
+  segmentMax: sparse.segmentMax,
+  segmentMaxBackward: sparse.segmentMaxBackward,
+  scoreTopK: sparse.scoreTopK,
+  csrPrepare: prepare,
+  spmmCsr: (a, values, x, y, d, beta) => {
+    const h = a as JsCsr;
+    sparse.spmm(h.data.rowPtr, h.data.colIdx, values, x, y, h.rows, h.cols, d, beta);
   },
-  trsm(l, b, n, m, trans) {
-    checkSize('trsm', 'n', n);
-    checkSize('trsm', 'm', m);
-    checkLen('trsm', 'l', l, n * n);
-    checkLen('trsm', 'b', b, n * m);
-    spd.trsm(l, b, n, m, trans);
+  spmmTCsr: (a, values, x, y, d, beta) => {
+    const h = a as JsCsr;
+    sparse.spmmT(h.data.rowPtr, h.data.colIdx, values, x, y, h.rows, h.cols, d, beta);
   },
-  choleskyInverse(a, n) {
-    checkSize('choleskyInverse', 'n', n);
-    checkLen('choleskyInverse', 'a', a, n * n);
-    spd.choleskyInverse(a, n);
-  },
-  gatherRows(table, idx, out, tableRows, nIdx, d) {
-    checkIndices('gatherRows', 'idx', idx, nIdx, tableRows);
-    checkLen('gatherRows', 'out', out, nIdx * d);
-    checkLen('gatherRows', 'table', table, tableRows * d);
-    sparse.gatherRows(table, idx, out, tableRows, nIdx, d);
-  },
-  scatterAddRows(src, idx, table, tableRows, nIdx, d) {
-    checkIndices('scatterAddRows', 'idx', idx, nIdx, tableRows);
-    checkLen('scatterAddRows', 'src', src, nIdx * d);
-    checkLen('scatterAddRows', 'table', table, tableRows * d);
-    sparse.scatterAddRows(src, idx, table, tableRows, nIdx, d);
-  },
-  spmm(rowPtr, colIdx, values, x, y, rows, cols, d, beta) {
-    checkCsr('spmm', rowPtr, colIdx, values, rows, cols);
-    checkLen('spmm', 'x', x, cols * d);
-    checkLen('spmm', 'y', y, rows * d);
-    sparse.spmm(rowPtr, colIdx, values, x, y, rows, cols, d, beta);
-  },
-  spmmT(rowPtr, colIdx, values, x, y, rows, cols, d, beta) {
-    checkCsr('spmmT', rowPtr, colIdx, values, rows, cols);
-    checkLen('spmmT', 'x', x, rows * d);
-    checkLen('spmmT', 'y', y, cols * d);
-    sparse.spmmT(rowPtr, colIdx, values, x, y, rows, cols, d, beta);
-  },
-  segmentMax(rowPtr, colIdx, x, y, arg, rows, cols, d) {
-    checkCsr('segmentMax', rowPtr, colIdx, null, rows, cols);
-    checkLen('segmentMax', 'x', x, cols * d);
-    checkLen('segmentMax', 'y', y, rows * d);
-    checkLen('segmentMax', 'arg', arg, rows * d);
-    sparse.segmentMax(rowPtr, colIdx, x, y, arg, rows, cols, d);
-  },
-  segmentMaxBackward(arg, dy, dx, rows, cols, d) {
-    checkLen('segmentMaxBackward', 'arg', arg, rows * d);
-    for (let i = 0; i < rows * d; i++) {
-      if (arg[i] < -1 || arg[i] >= cols) throw new RangeError(`segmentMaxBackward: arg[${i}] = ${arg[i]} is out of range [-1, ${cols})`);
-    }
-    checkLen('segmentMaxBackward', 'dx', dx, cols * d);
-    sparse.segmentMaxBackward(arg, dy, dx, rows, cols, d);
-  },
-  scoreTopK(items, q, nItems, d, k, exclude, outIdx, outScore) {
-    checkLen('scoreTopK', 'items', items, nItems * d);
-    checkLen('scoreTopK', 'q', q, d);
-    checkLen('scoreTopK', 'outIdx', outIdx, k);
-    checkLen('scoreTopK', 'outScore', outScore, k);
-    if (exclude) checkLen('scoreTopK', 'exclude', exclude, nItems);
-    return sparse.scoreTopK(items, q, nItems, d, k, exclude, outIdx, outScore);
+  segmentMaxCsr: (a, x, y, arg, d) => {
+    const h = a as JsCsr;
+    sparse.segmentMax(h.data.rowPtr, h.data.colIdx, x, y, arg, h.rows, h.cols, d);
   },
 } satisfies Kernels;
+
+/** Every call checked by the validator derived from KERNEL_ARGS, index contents included. */
+export const jsKernels: Kernels = validated(jsKernelsRaw, { scanner: jsScanner, owns: (h) => jsHandles.has(h as object) });
 
 const pool = new ArrayPool();
 

@@ -5,6 +5,9 @@
  * BCAST_CODE integers; every other argument is passed through unchanged.
  */
 
+/** An addon-owned CSR structure (a Node-API External). */
+export type NativeCsr = { readonly __nativeCsr: unique symbol };
+
 export interface NativeAddon {
   gemm_f32(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
     ta: boolean, tb: boolean, alpha: number, beta: number): void;
@@ -35,6 +38,12 @@ export interface NativeAddon {
   segment_max_backward_f32(arg: Int32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number, d: number): void;
   adam_step_f32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, b1: number,
     b2: number, eps: number, wd: number, bc1: number, bc2: number, decoupled: boolean): void;
+  /** A CSR structure copied into the addon and checked there (an External). */
+  csr_prepare(rowPtr: Int32Array, colIdx: Int32Array, rows: number, cols: number): NativeCsr;
+  csr_free(h: NativeCsr): void;
+  spmm_csr_h_f32(h: NativeCsr, values: Float32Array, x: Float32Array, y: Float32Array, d: number, beta: number): void;
+  spmm_csr_t_h_f32(h: NativeCsr, values: Float32Array, x: Float32Array, y: Float32Array, d: number, beta: number): void;
+  segment_max_h_f32(h: NativeCsr, x: Float32Array, y: Float32Array, arg: Int32Array, d: number): void;
   /** -1, or the first column whose pivot is not > 0. */
   cholesky_f32(a: Float32Array, n: number): number;
   trsm_f32(l: Float32Array, b: Float32Array, n: number, m: number, trans: boolean): void;
@@ -42,6 +51,8 @@ export interface NativeAddon {
   score_topk_f32(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
 
+  /** Registers the class every argument error is thrown as (the glue passes KernelArgumentError). */
+  set_error_class(ctor: new (message: string) => Error): void;
   unary_op_count(): number;
   binary_op_count(): number;
   info(): { isa: string; simd: string; cpuAvx2Fma: boolean; threads: number };

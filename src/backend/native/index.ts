@@ -5,7 +5,8 @@
  * (build/native-status.json), so `dpgcn info` can show why. The glue only
  * maps op names to codes: the addon takes typed arrays in place (no copies)
  * and checks every length and index itself, throwing an Error that names
- * the kernel and argument.
+ * the kernel and argument. Those errors are KernelArgumentError, the class
+ * the js and wasm backends throw: the glue registers it with the addon.
  */
 import { ArrayPool } from '../pool.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,11 +14,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   BCAST_CODE, BINARY_CODE, BINARY_OP_COUNT, UNARY_CODE, UNARY_OP_COUNT,
-  type Backend, type Kernels,
+  OwnedCsr, type Backend, type CsrHandle, type Kernels,
 } from '../kernels.js';
 import { packageRoot } from '../paths.js';
-import { NotPositiveDefiniteError } from '../../errors.js';
-import type { NativeAddon } from './addon.js';
+import { KernelArgumentError, NotPositiveDefiniteError } from '../../errors.js';
+import type { NativeAddon, NativeCsr } from './addon.js';
+import { validated } from '../validate.js';
 
 export type { NativeAddon } from './addon.js';
 
@@ -53,11 +55,25 @@ export function nativeAddon(): NativeAddon {
     throw new Error(`native addon is stale: it has ${a.unary_op_count()} unary / ${a.binary_op_count()} binary ops, ` +
       `kernels.ts has ${UNARY_OP_COUNT} / ${BINARY_OP_COUNT} (rebuild with npm run build:native)`);
   }
+  a.set_error_class(KernelArgumentError);
   return (addon = a);
 }
 
 function makeKernels(a: NativeAddon): Kernels {
-  return {
+  const handles = new WeakSet<object>();
+  const H = (h: CsrHandle) => (h as OwnedCsr<NativeCsr>).data;
+  // Index contents are scanned by the addon where it reads them (memory safety, same wording).
+  return validated({
+    csrPrepare: (rowPtr, colIdx, rows, cols) => {
+      const ext = a.csr_prepare(rowPtr, colIdx, rows, cols);
+      const nnz = rowPtr[rows];
+      const h = new OwnedCsr<NativeCsr>(rows, cols, nnz, ext, (e) => a.csr_free(e));
+      handles.add(h);
+      return h;
+    },
+    spmmCsr: (h, values, x, y, d, beta) => a.spmm_csr_h_f32(H(h), values, x, y, d, beta),
+    spmmTCsr: (h, values, x, y, d, beta) => a.spmm_csr_t_h_f32(H(h), values, x, y, d, beta),
+    segmentMaxCsr: (h, x, y, arg, d) => a.segment_max_h_f32(H(h), x, y, arg, d),
     gemm: (x, w, c, m, n, k, ta, tb, alpha, beta) => a.gemm_f32(x, w, c, m, n, k, ta, tb, alpha, beta),
     transpose: (x, y, m, n) => a.transpose_f32(x, y, m, n),
     rowDot: (x, w, y, m, n) => a.row_dot_f32(x, w, y, m, n),
@@ -90,7 +106,7 @@ function makeKernels(a: NativeAddon): Kernels {
     choleskyInverse: (x, n) => a.cholesky_inverse_f32(x, n),
     scoreTopK: (items, q, nItems, d, k, exclude, outIdx, outScore) =>
       a.score_topk_f32(items, q, nItems, d, k, exclude, outIdx, outScore),
-  };
+  }, { scanner: null, owns: (h) => handles.has(h as object) });
 }
 
 /** The native Backend; throws an Error whose message is the reason it is unavailable. */

@@ -43,7 +43,7 @@ export function loadWasmBackend(): WasmBackend {
   const gemmWs = heap.allocBlock(E.gemm_workspace_bytes());
   if (gemmWs < 0) throw new Error('cannot reserve the GEMM workspace in wasm memory');
   const marshal = new Marshal(heap);
-  const kernels = makeKernels(E, marshal, gemmWs);
+  const kernels = makeKernels(E, marshal, gemmWs, heap);
   const info: BackendInfo = { name: 'wasm', available: true, simd: 'wasm-simd128', isa: 'wasm32', threads: 1 };
   cached = {
     name: 'wasm',

@@ -1,0 +1,353 @@
+/**
+ * Scoring one user against every item, two ways.
+ *
+ * TableScorer (models with servingTables): the score factorises, so a request
+ * is one pass over a row-major item table with the scoreTopK kernel. Each row
+ * is [item_i | z_i | bias_i] and the query [user_u | c * a | 1]: the DDPG
+ * adjustment beta * <a, P^T unit(e_i)> / sqrt(m) is linear in z_i =
+ * P^T unit(e_i), so it folds into the same dot product (c = beta / sqrt(m)).
+ * The sparse item-item term touches only the items in the history rows of the
+ * CSR: those are excluded from the kernel's pass, scored exactly here and
+ * merged, so the top-k is exact. Concurrent requests can be scored as one
+ * GEMM (topKBatch), reading the table once for the whole batch.
+ *
+ * ForwardScorer (any other model): every candidate through the model's frozen
+ * eval-mode forward in batches, as evaluation does.
+ */
+import { noGrad } from '../autograd/engine.js';
+import { tidy } from '../tensor/scope.js';
+import { currentBackend, getBackend } from '../backend/registry.js';
+import type { Backend, BackendName } from '../backend/kernels.js';
+import { candidateBatch } from '../eval/batches.js';
+import type { Model, ServingTables } from '../models/types.js';
+import type { DecisionLayer } from '../models/decision.js';
+
+const tryBackend = (n: BackendName): Backend | null => { try { return getBackend(n); } catch { return null; } };
+
+/**
+ * Which backend runs which serving kernel. Measured on this machine's 2 cores
+ * (README, Serving): wasm's SIMD scoreTopK over a table resident in its memory
+ * runs at the memory-bandwidth bound, native's GEMM is the fastest for a batch.
+ * DPGCN_BACKEND, when set, applies to both.
+ */
+function servingBackends(): { one: Backend; many: Backend } {
+  if (process.env.DPGCN_BACKEND && process.env.DPGCN_BACKEND !== 'auto') { const b = currentBackend(); return { one: b, many: b }; }
+  const cur = currentBackend();
+  return { one: tryBackend('wasm') ?? cur, many: tryBackend('native') ?? cur };
+}
+
+/** Batches smaller than this are scored one request at a time (one pass each is then cheaper than the GEMM). */
+export const MIN_GEMM_BATCH = 4;
+
+export interface TopK { items: Int32Array; scores: Float32Array }
+
+/** What scoring needs to know about one request. */
+export interface ScoreContext {
+  /** Row of the user in the scorer's tables (added users included). */
+  user: number;
+  /** Items the user interacted with, oldest first (state and item-item term). */
+  history: ArrayLike<number>;
+  /** 1 = never recommend (seen, excluded, deleted); length >= numItems. */
+  exclude: Uint8Array;
+  k: number;
+  query: number;
+  time: number;
+}
+
+export interface Scorer {
+  readonly kind: 'tables' | 'items' | 'forward';
+  readonly numItems: number;
+  topK(c: ScoreContext): TopK;
+  /** Several requests at once (the table is read once for all of them). */
+  topKBatch(cs: ScoreContext[]): TopK[];
+  /** Appends a user row: vector in the user table's space (tables) or a proxy trained user (forward). */
+  addUser(vector: Float32Array | null, proxy: number): number;
+  /** Appends an item row built from existing items (their mean). */
+  addItem(neighbours: number[]): number;
+  /** The user's representation (tables only; null otherwise). */
+  userVector(u: number): Float32Array | null;
+}
+
+/**
+ * A model whose servingTables leave the DDPG adjustment out exposes its
+ * decision layer this way (as the serving test model does); the table scorer
+ * then folds the adjustment into the dot product. Models that fold it into
+ * their own user side and have scoreItems take ItemsScorer instead.
+ */
+export interface DecisionSource {
+  decision: DecisionLayer | null;
+  staticMean(users: Int32Array): Float32Array | null;
+  stateItemTable(): Float32Array;
+}
+const decisionOf = (m: Model): DecisionSource | null => {
+  const x = m as unknown as Partial<DecisionSource>;
+  return x.decision && typeof x.staticMean === 'function' && typeof x.stateItemTable === 'function' ? (x as DecisionSource) : null;
+};
+
+/** Selects the k best of n scores (descending, lower index first on ties) skipping excluded ones. */
+function selectTopK(scores: Float32Array, n: number, exclude: Uint8Array, k: number, idxOut: Int32Array, scOut: Float32Array): number {
+  let count = 0, worst = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    if (count === k && !(s > worst)) continue;
+    if (exclude[i]) continue;
+    let pos = count < k ? count++ : k - 1;
+    while (pos > 0 && s > scOut[pos - 1]) { scOut[pos] = scOut[pos - 1]; idxOut[pos] = idxOut[pos - 1]; pos--; }
+    scOut[pos] = s; idxOut[pos] = i;
+    if (count === k) worst = scOut[k - 1];
+  }
+  return count;
+}
+
+/** Merges a sorted top list with extra (item, score) pairs into the best k. */
+function merge(idx: Int32Array, sc: Float32Array, n: number, extra: Map<number, number>, k: number): TopK {
+  const all: [number, number][] = [];
+  for (let j = 0; j < n; j++) all.push([idx[j], sc[j]]);
+  for (const [i, s] of extra) all.push([i, s]);
+  all.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const top = all.slice(0, k);
+  return { items: Int32Array.from(top, (t) => t[0]), scores: Float32Array.from(top, (t) => t[1]) };
+}
+
+export class TableScorer implements Scorer {
+  readonly kind = 'tables' as const;
+  readonly dim: number;
+  /** Row width: dim + action size (decision) + 1 (bias). */
+  readonly width: number;
+  private table: Float32Array;
+  private users: Float32Array;
+  private nItems: number;
+  private nUsers: number;
+  private readonly dec: DecisionSource | null;
+  private readonly m: number;
+  private readonly factor: number;
+  private readonly stateItems: Float32Array | null;
+  private readonly trainedItems: number;
+  private readonly trainedUsers: number;
+  private readonly be = servingBackends();
+  private scratch = new Float32Array(0);
+
+  constructor(readonly tables: ServingTables, model: Model, private readonly maxLen: number) {
+    const d = tables.dim;
+    this.dim = d;
+    this.nItems = tables.item.length / d;
+    this.nUsers = tables.user.length / d;
+    this.trainedItems = this.nItems; this.trainedUsers = this.nUsers;
+    const src = decisionOf(model);
+    this.dec = src;
+    const dl = src?.decision ?? null;
+    this.m = dl ? dl.actionDim : 0;
+    this.factor = dl ? dl.opts.beta / Math.sqrt(this.m) : 0;
+    this.stateItems = src ? src.stateItemTable().slice() : null;
+    this.width = d + this.m + 1;
+    const w = this.width, z = dl ? dl.project(tables.item) : null;
+    // in the single-request kernel's own storage (wasm: its linear memory), so it reads the table in place
+    this.table = this.be.one.allocF32(this.nItems * w);
+    this.table.fill(0);
+    for (let i = 0; i < this.nItems; i++) {
+      this.table.set(tables.item.subarray(i * d, (i + 1) * d), i * w);
+      if (z) this.table.set(z.subarray(i * this.m, (i + 1) * this.m), i * w + d);
+      this.table[i * w + w - 1] = tables.itemBias ? tables.itemBias[i] : 0;
+    }
+    this.users = tables.user.slice();
+  }
+
+  get numItems(): number { return this.nItems; }
+
+  /** Returns the table's backend storage. */
+  dispose(): void { this.be.one.free(this.table); this.table = new Float32Array(0); this.nItems = 0; }
+
+  /** Bytes one request reads from the item table (the bandwidth bound's numerator). */
+  get tableBytes(): number { return this.nItems * this.width * 4; }
+
+  userVector(u: number): Float32Array | null { return this.users.slice(u * this.dim, (u + 1) * this.dim); }
+
+  /** The query row [user | c * a | 1] of a request. */
+  query(c: ScoreContext): Float32Array {
+    const d = this.dim, w = this.width, q = new Float32Array(w);
+    q.set(this.users.subarray(c.user * d, (c.user + 1) * d));
+    q[w - 1] = 1;
+    const dl = this.dec?.decision;
+    if (dl && this.dec && this.stateItems) {
+      const L = this.maxLen, h = Array.from(c.history).filter((i) => i < this.trainedItems).slice(-L);
+      const hist = new Int32Array(L).fill(-1);
+      hist.set(h);
+      const extra = c.user < this.trainedUsers ? this.dec.staticMean(Int32Array.of(c.user)) : null;
+      const s = dl.states(q.subarray(0, d), extra && extra.length ? extra : null, hist, Int32Array.of(h.length), L, this.stateItems);
+      const a = dl.actions(s, 1);
+      for (let k = 0; k < this.m; k++) q[d + k] = this.factor * a[k];
+    }
+    return q;
+  }
+
+  /** Items the item-item term reaches from the history, with the term's value. */
+  private sparse(c: ScoreContext): Map<number, number> | null {
+    const ii = this.tables.itemItem;
+    if (!ii) return null;
+    const out = new Map<number, number>();
+    for (const j of Array.from(c.history)) {
+      if (j >= this.trainedItems) continue;
+      for (let p = ii.rowPtr[j]; p < ii.rowPtr[j + 1]; p++) {
+        const i = ii.colIdx[p];
+        if (!c.exclude[i]) out.set(i, (out.get(i) ?? 0) + ii.values[p]);
+      }
+    }
+    return out;
+  }
+
+  private dot(q: Float32Array, i: number): number {
+    const w = this.width, t = this.table;
+    let s = 0;
+    for (let c = 0; c < w; c++) s += t[i * w + c] * q[c];
+    return Math.fround(s);
+  }
+
+  /** The sparse items become exact extra candidates; the kernel's pass skips them. */
+  private finish(c: ScoreContext, q: Float32Array, sp: Map<number, number> | null, idx: Int32Array, sc: Float32Array, n: number): TopK {
+    const extra = new Map<number, number>();
+    if (sp) for (const [i, v] of sp) extra.set(i, Math.fround(this.dot(q, i) + v));
+    return merge(idx, sc, n, extra, c.k);
+  }
+
+  private maskWith(c: ScoreContext, sp: Map<number, number> | null): Uint8Array {
+    if (!sp || sp.size === 0) return c.exclude;
+    const ex = c.exclude.slice(0, this.nItems);
+    for (const i of sp.keys()) ex[i] = 1;
+    return ex;
+  }
+
+  topK(c: ScoreContext): TopK {
+    const q = this.query(c), sp = this.sparse(c), ex = this.maskWith(c, sp);
+    const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+    const n = this.be.one.kernels.scoreTopK(this.table.subarray(0, this.nItems * this.width), q, this.nItems, this.width, c.k,
+      ex.length === this.nItems ? ex : ex.subarray(0, this.nItems), idx, sc);
+    return this.finish(c, q, sp, idx, sc, n);
+  }
+
+  topKBatch(cs: ScoreContext[]): TopK[] {
+    if (cs.length < MIN_GEMM_BATCH) return cs.map((c) => this.topK(c));
+    const B = cs.length, w = this.width, N = this.nItems, Q = new Float32Array(B * w);
+    const qs = cs.map((c, b) => { const q = this.query(c); Q.set(q, b * w); return q; });
+    if (this.scratch.length < B * N) this.scratch = new Float32Array(B * N);
+    const S = this.scratch.subarray(0, B * N);
+    this.be.many.kernels.gemm(Q, this.table.subarray(0, N * w), S, B, N, w, false, true, 1, 0);
+    return cs.map((c, b) => {
+      const sp = this.sparse(c), ex = this.maskWith(c, sp);
+      const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+      const n = selectTopK(S.subarray(b * N, (b + 1) * N), N, ex, c.k, idx, sc);
+      return this.finish(c, qs[b], sp, idx, sc, n);
+    });
+  }
+
+  addUser(vector: Float32Array | null, _proxy: number): number {
+    const d = this.dim, u = this.nUsers;
+    const grown = new Float32Array((u + 1) * d);
+    grown.set(this.users.subarray(0, u * d));
+    if (vector) grown.set(vector, u * d);
+    this.users = grown;
+    return this.nUsers++;
+  }
+
+  addItem(neighbours: number[]): number {
+    const w = this.width, i = this.nItems;
+    if ((i + 1) * w > this.table.length) {
+      const grown = this.be.one.allocF32(Math.max((i + 1) * w, Math.ceil(this.table.length * 1.25)));
+      grown.set(this.table.subarray(0, i * w));
+      this.be.one.free(this.table);
+      this.table = grown;
+    }
+    const row = this.table.subarray(i * w, (i + 1) * w);
+    row.fill(0);
+    const from = neighbours.length ? neighbours : Array.from({ length: this.trainedItems }, (_, j) => j);
+    for (const j of from) for (let c = 0; c < w; c++) row[c] += this.table[j * w + c] / from.length;
+    const dl = this.dec?.decision;
+    if (dl) row.set(dl.project(row.slice(0, this.dim)), this.dim);
+    return this.nItems++;
+  }
+}
+
+/**
+ * Models with servingTables whose decision layer depends on the request's
+ * history (its state is built from the last items) and that fold it into the
+ * user side themselves: the user-independent tables would score every
+ * request with the empty-history state, so each request goes through the
+ * model's exact scoreItems(user, history) (one pass over its item table) and
+ * the selection here.
+ */
+export class ItemsScorer implements Scorer {
+  readonly kind = 'items' as const;
+  private readonly userProxy: number[] = [];
+  private readonly itemProxy: number[] = [];
+  constructor(private readonly model: Model & { scoreItems(u: number, h: ArrayLike<number>): Float32Array },
+    private readonly trainedUsers: number, private readonly trainedItems: number) {}
+  get numItems(): number { return this.trainedItems + this.itemProxy.length; }
+  userVector(): Float32Array | null { return null; }
+  topK(c: ScoreContext): TopK {
+    const user = c.user < this.trainedUsers ? c.user : this.userProxy[c.user - this.trainedUsers];
+    const base = this.model.scoreItems(user, Array.from(c.history).filter((i) => i < this.trainedItems)), N = this.numItems;
+    const scores = N === base.length ? base : new Float32Array(N);
+    if (scores !== base) { scores.set(base); this.itemProxy.forEach((p, j) => { scores[this.trainedItems + j] = base[p]; }); }
+    const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+    const n = selectTopK(scores, N, c.exclude, c.k, idx, sc);
+    return { items: idx.slice(0, n), scores: sc.slice(0, n) };
+  }
+  topKBatch(cs: ScoreContext[]): TopK[] { return cs.map((c) => this.topK(c)); }
+  addUser(_v: Float32Array | null, proxy: number): number { this.userProxy.push(proxy); return this.trainedUsers + this.userProxy.length - 1; }
+  addItem(neighbours: number[]): number { this.itemProxy.push(neighbours.length ? neighbours[0] : 0); return this.numItems - 1; }
+}
+
+/** The scorer a model allows: its tables (fast), its exact per-user scoreItems, or every candidate through forward. */
+export function chooseScorer(model: Model, users: number, items: number, maxLen: number): Scorer {
+  const dec = (model as unknown as { decision?: unknown }).decision;
+  if (model.servingTables && dec && model.scoreItems) {
+    return new ItemsScorer(model as Model & { scoreItems(u: number, h: ArrayLike<number>): Float32Array }, users, items);
+  }
+  const tables = model.servingTables?.();
+  return tables ? new TableScorer(tables, model, maxLen) : new ForwardScorer(model, users, items, maxLen);
+}
+
+const FORWARD_BATCH = 2048;
+
+export class ForwardScorer implements Scorer {
+  readonly kind = 'forward' as const;
+  /** Added users and items are scored as the trained row they stand in for. */
+  private readonly userProxy: number[] = [];
+  private readonly itemProxy: number[] = [];
+  constructor(private readonly model: Model, private readonly trainedUsers: number, private readonly trainedItems: number,
+    private readonly maxLen: number) {}
+
+  get numItems(): number { return this.trainedItems + this.itemProxy.length; }
+
+  userVector(): Float32Array | null { return null; }
+
+  topK(c: ScoreContext): TopK {
+    const N = this.numItems, cand: number[] = [];
+    for (let i = 0; i < N; i++) if (!c.exclude[i]) cand.push(i);
+    const items = Int32Array.from(cand), rows = Int32Array.from(cand, (i) => (i < this.trainedItems ? i : this.itemProxy[i - this.trainedItems]));
+    const user = c.user < this.trainedUsers ? c.user : this.userProxy[c.user - this.trainedUsers];
+    const hist = Array.from(c.history).filter((i) => i < this.trainedItems);
+    const scores = new Float32Array(items.length);
+    noGrad(() => {
+      for (let o = 0; o < rows.length; o += FORWARD_BATCH) {
+        const part = rows.subarray(o, Math.min(rows.length, o + FORWARD_BATCH));
+        const batch = candidateBatch(user, part, hist, this.maxLen, c.time, c.query);
+        tidy(() => { scores.set(this.model.forward(batch, false).data, o); });
+      }
+    });
+    const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
+    const n = selectTopK(scores, scores.length, new Uint8Array(scores.length), c.k, idx, sc);
+    return { items: Int32Array.from(idx.subarray(0, n), (j) => items[j]), scores: sc.slice(0, n) };
+  }
+
+  topKBatch(cs: ScoreContext[]): TopK[] { return cs.map((c) => this.topK(c)); }
+
+  addUser(_v: Float32Array | null, proxy: number): number {
+    this.userProxy.push(proxy);
+    return this.trainedUsers + this.userProxy.length - 1;
+  }
+
+  addItem(neighbours: number[]): number {
+    this.itemProxy.push(neighbours.length ? neighbours[0] : 0);
+    return this.numItems - 1;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * `dpgcn serve`: the Recommender over HTTP (fastify, JSON-schema validated),
+ * feedback in SQLite, Prometheus metrics, hot reload. Every answer is JSON;
+ * bad input is a 4xx naming the field, never a 500.
+ *
+ * Concurrency: /recommend requests that arrive in the same event-loop turn
+ * are scored together (Recommender.recommendMany: one GEMM over the item
+ * table); feedback inserts of one turn share one transaction (FeedbackStore).
+ * A reload builds the new model off to the side and swaps one reference;
+ * requests already holding the old one finish on it.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { UserError } from '../errors.js';
+import { NotFoundError, Recommender, type FeedbackEvent, type Recommendation, type RecommendOptions, FEEDBACK_TYPES, MAX_K } from './recommender.js';
+import { FeedbackStore } from './feedback_store.js';
+import { ServeMetrics } from './metrics.js';
+import * as schemas from './schemas.js';
+
+export interface ServeOptions {
+  model: string;
+  /** SQLite file for feedback and serving state (default: MODEL.feedback.db). */
+  db?: string;
+  host?: string;
+  port?: number;
+  /** Bearer token for privacy and admin routes; null/undefined disables them. */
+  adminToken?: string | null;
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Most /recommend requests scored in one batch (default 64). */
+  maxBatch?: number;
+  /** Serve this instead of loading `model` (reloads still read model files). */
+  recommender?: Recommender;
+}
+
+export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore }
+
+/** Applies the database's serving state to a freshly loaded model: items, users, erasures, opt-outs, newer feedback. */
+export function applyStore(rec: Recommender, store: FeedbackStore): { replayed: number } {
+  for (const it of store.items()) { const { title, ...rest } = it.attributes; rec.addItem(it.item, { ...(title !== undefined ? { title } : {}), ...rest }); }
+  // erasures first: an id erased and then added again is a new user, never the erased one's data
+  const users = store.users(), erase = users.filter((u) => u.deleted && rec.hasUser(u.user)).map((u) => u.user);
+  if (erase.length) rec.deleteUsers(erase);
+  for (const u of users) {
+    if (u.features && !rec.hasUser(u.user)) rec.addUser(u.user, u.features);
+    if (u.optedOut && rec.hasUser(u.user)) rec.optOut(u.user);
+  }
+  const ev = store.since(rec.meta.savedAt).filter((e) => rec.hasUser(e.user) && rec.hasItem(e.item));
+  for (let o = 0; o < ev.length; o += 10_000) {
+    rec.feedback(ev.slice(o, o + 10_000).map(({ user, item, type, time }) => ({ user, item, type, time })));
+  }
+  return { replayed: ev.length };
+}
+
+interface Pending { rec: Recommender; user: string; options: RecommendOptions; resolve(r: Recommendation[]): void; reject(e: Error): void }
+
+/** Collects the /recommend requests of one event-loop turn and scores them together. */
+class Batcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  constructor(private readonly max: number, private readonly onBatch: (n: number) => void) {}
+  submit(rec: Recommender, user: string, options: RecommendOptions): Promise<Recommendation[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rec, user, options, resolve, reject });
+      if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()); }
+    });
+  }
+  private flush(): void {
+    this.scheduled = false;
+    const q = this.queue;
+    this.queue = [];
+    for (let o = 0; o < q.length; o += this.max) {
+      const part = q.slice(o, o + this.max);
+      for (const rec of new Set(part.map((p) => p.rec))) {
+        const mine = part.filter((p) => p.rec === rec);
+        this.onBatch(mine.length);
+        let out: (Recommendation[] | Error)[];
+        try { out = rec.recommendMany(mine.map((p) => ({ user: p.user, options: p.options }))); } catch (e) { for (const p of mine) p.reject(e as Error); continue; }
+        mine.forEach((p, n) => { const r = out[n]; if (r instanceof Error) p.reject(r); else p.resolve(r); });
+      }
+    }
+  }
+}
+
+/** "events/0/type" -> "events[0].type". */
+function fieldOf(path: string): string {
+  return path.replace(/^\//, '').split('/').map((s, n) => (/^\d+$/.test(s) ? `[${s}]` : n ? `.${s}` : s)).join('');
+}
+
+type ErrorLike = Error & { statusCode?: number; code?: string; validation?: { instancePath: string; message?: string; params: Record<string, unknown> }[]; validationContext?: string };
+
+function sendError(err: ErrorLike, reply: FastifyReply): FastifyReply {
+  if (err.validation && err.validation.length) {
+    const v = err.validation[0];
+    const missing = v.params.missingProperty as string | undefined;
+    const path = fieldOf(v.instancePath + (missing ? `/${missing}` : ''));
+    const field = path || (err.validationContext ?? 'body');
+    const allowed = v.params.allowedValues ? ` (${(v.params.allowedValues as unknown[]).join(', ')})` : '';
+    return reply.code(400).send({ error: `${field}: ${missing ? 'is required' : v.message}${allowed}`, field });
+  }
+  if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message, field: err.field });
+  if (err instanceof UserError) return reply.code(400).send({ error: err.message, field: err.message.split(':')[0] });
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    const msg = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body: request body is too large' : `body: ${err.message}`;
+    return reply.code(err.statusCode).send({ error: msg, field: 'body' });
+  }
+  reply.log?.error?.(err);
+  process.stderr.write(`dpgcn serve: internal error: ${err.stack ?? err.message}\n`);
+  return reply.code(500).send({ error: 'internal error' });
+}
+
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const store = new FeedbackStore(o.db ?? `${o.model}.feedback.db`);
+  let rec: Recommender;
+  try {
+    rec = o.recommender ?? await Recommender.load(o.model);
+    applyStore(rec, store);
+  } catch (e) { store.close(); throw e; }
+  const metrics = new ServeMetrics();
+  metrics.setModel(rec.modelVersion);
+  const batcher = new Batcher(o.maxBatch ?? 64, (n) => metrics.batchSize.observe(n));
+  const token = o.adminToken ?? null;
+  let modelFile = o.model;
+  let reloading: Promise<unknown> = Promise.resolve();
+
+  const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, allowUnionTypes: true } } });
+  app.setErrorHandler((err, _req, reply) => sendError(err as ErrorLike, reply));
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, field: 'url' }));
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.observe(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+
+  const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    if (!token) { reply.code(403).send({ error: 'privacy and admin routes are disabled: set DPGCN_ADMIN_TOKEN to enable them', field: 'authorization' }); return false; }
+    if (req.headers.authorization !== `Bearer ${token}`) { reply.code(401).send({ error: 'authorization: expected "Bearer <DPGCN_ADMIN_TOKEN>"', field: 'authorization' }); return false; }
+    return true;
+  };
+
+  app.get('/health', async () => ({ status: 'ok', modelVersion: rec.modelVersion, scoring: rec.scoring, users: rec.numUsers, items: rec.numItems, feedbackRows: store.count() }));
+  app.get('/metrics', async (_req, reply) => { reply.type(metrics.contentType); return metrics.text(); });
+
+  app.get('/recommend', { schema: { querystring: schemas.recommendQuery } }, async (req) => {
+    const q = req.query as { user: string; k?: string; query?: string; exclude?: string; explain?: string };
+    const k = q.k === undefined ? 10 : Number(q.k);
+    if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) throw new UserError(`k: expected an integer in [1, ${MAX_K}], got "${q.k}"`);
+    const exclude = q.exclude ? q.exclude.split(',').filter((s) => s !== '') : undefined;
+    const r = rec;
+    const items = await batcher.submit(r, q.user, { k, query: q.query, exclude, explain: q.explain === 'true' || q.explain === '1' });
+    return { user: q.user, items, modelVersion: r.modelVersion };
+  });
+
+  app.get('/suggest', { schema: { querystring: schemas.suggestQuery } }, async (req) => {
+    const q = req.query as { user: string; k?: string };
+    const k = q.k === undefined ? 10 : Number(q.k);
+    if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) throw new UserError(`k: expected an integer in [1, ${MAX_K}], got "${q.k}"`);
+    return { user: q.user, queries: rec.suggestQueries(q.user, k), modelVersion: rec.modelVersion };
+  });
+
+  app.post('/feedback', { schema: { body: schemas.feedbackBody } }, async (req) => {
+    const events = (req.body as { events: FeedbackEvent[] }).events, r = rec;
+    const res = r.feedback(events);
+    await store.insert(res.applied);
+    metrics.feedbackEvents.inc(res.applied.length);
+    // a reload swapped in while the rows were being committed has already replayed the database: apply what it missed
+    if (rec !== r) { const fresh = res.applied.filter((e) => rec.hasUser(e.user) && rec.hasItem(e.item)); if (fresh.length) rec.feedback(fresh); }
+    return { accepted: res.accepted, discarded: res.discarded };
+  });
+
+  app.put('/users/:id', { schema: { params: schemas.idParams, body: schemas.userBody } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id, body = (req.body ?? {}) as { features?: Record<string, string | number> };
+    const created = rec.addUser(id, body.features ?? {});
+    if (created) store.addUser(id, body.features ?? {});
+    reply.code(created ? 201 : 200);
+    return { user: id, created };
+  });
+
+  app.put('/items/:id', { schema: { params: schemas.idParams, body: schemas.itemBody } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id, body = (req.body ?? {}) as { title?: string; features?: Record<string, string | number> };
+    const attrs = { ...(body.features ?? {}), ...(body.title !== undefined ? { title: body.title } : {}) };
+    const created = rec.addItem(id, attrs);
+    if (created) store.addItem(id, attrs);
+    reply.code(created ? 201 : 200);
+    return { item: id, created };
+  });
+
+  app.delete('/users/:id', { schema: { params: schemas.idParams } }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const id = (req.params as { id: string }).id;
+    rec.deleteUser(id);
+    const rows = store.deleteUser(id);
+    return { user: id, deleted: true, feedbackRowsDeleted: rows };
+  });
+
+  app.post('/users/:id/opt-out', { schema: { params: schemas.idParams } }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const id = (req.params as { id: string }).id;
+    rec.optOut(id);
+    store.optOut(id);
+    return { user: id, optedOut: true };
+  });
+
+  app.get('/users/:id/export', { schema: { params: schemas.idParams } }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const id = (req.params as { id: string }).id;
+    const held = rec.exportUser(id);
+    return { ...held, storedFeedback: store.userEvents(id).map(({ item, type, time, receivedAt }) => ({ item, type, time, receivedAt })) };
+  });
+
+  app.post('/admin/reload', { schema: { body: schemas.reloadBody } }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const file = ((req.body ?? {}) as { model?: string }).model ?? modelFile;
+    const run = reloading.then(async () => {
+      const next = await Recommender.load(file);
+      const { replayed } = applyStore(next, store);
+      const old = rec;
+      rec = next; modelFile = file;
+      metrics.setModel(next.modelVersion);
+      // requests already batched on the old model finish first (they hold their own reference)
+      setTimeout(() => old.close(), 2000).unref();
+      return { modelVersion: next.modelVersion, previous: old.modelVersion, replayed };
+    });
+    reloading = run.catch(() => undefined);
+    return await run;
+  });
+
+  await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (o.port ?? 8080);
+  const host = o.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, store, current: () => rec,
+    close: async () => { await app.close(); rec.close(); store.close(); },
+  };
+}
+
+export { FEEDBACK_TYPES };

@@ -1,0 +1,33 @@
+/** Small trained model files for the server tests (seconds to make, deterministic). */
+import { generateSynthetic } from '../../src/data/synthetic.js';
+import { DEFAULT_CONFIG, type ModelName } from '../../src/models/types.js';
+import { fitModel, prepareSplit } from '../../src/eval/experiment.js';
+import { writeModelFile, type ModelMeta } from '../../src/serve/model_file.js';
+
+export const SPEC = { users: 80, items: 60, interactions: 1200, seed: 7 };
+
+/** Trains `name` on the small synthetic market and writes it to file. */
+export async function makeModelFile(file: string, name: ModelName = 'dp-gcn', seed = 1): Promise<ModelMeta> {
+  const ds = generateSynthetic(SPEC);
+  const config = { ...DEFAULT_CONFIG, dim: 8, epochs: 1, batchSize: 256, ddpgEpisodes: 4 };
+  const prepared = prepareSplit(ds, 'dien', seed, config);
+  const { model, train, selected } = fitModel(name, ds, prepared, config);
+  const meta = await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'dien', seed, selected,
+    trained: { epochs: 1, bestEpoch: train.bestEpoch, valAuc: null, trainSeconds: 0 } }, ds, train: prepared.graphInteractions, model });
+  model.dispose?.();
+  return meta;
+}
+
+export const TOKEN = 'test-admin-token';
+export const auth = { authorization: `Bearer ${TOKEN}` };
+
+export async function getJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const r = await fetch(url, init);
+  const text = await r.text();
+  let body: unknown = text;
+  try { body = JSON.parse(text); } catch { /* not JSON (metrics) */ }
+  return { status: r.status, body };
+}
+
+export const post = (body: unknown, headers: Record<string, string> = {}): RequestInit =>
+  ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
