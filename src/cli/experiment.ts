@@ -213,7 +213,7 @@ async function runOnlineCommand(o: ExperimentArgs): Promise<void> {
   if (jsonFile) checkWritable('--json', jsonFile);
   if (parseSpec(o.data).kind !== 'synthetic') throw new UserError(`--data: --protocol online needs synthetic data, got "${o.data}"`);
   const ds = await loadDataset(o.data);
-  const result = runOnlineExperiment({ dataset: ds, policies, seeds, overrides, users, params: { dynamics: o.marketDynamics === 'on' },
+  const result = await runOnlineExperiment({ dataset: ds, policies, seeds, overrides, users, params: { dynamics: o.marketDynamics === 'on' },
     onRun: ({ policy, seed }) => { if (process.stderr.isTTY) process.stderr.write(`\r${policy} seed ${seed}\x1b[K`); } });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const text = JSON.stringify(result, null, 2) + '\n';

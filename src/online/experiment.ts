@@ -6,6 +6,9 @@
  * with the same market seed. Non-learning policies run first, so `NAME:static`
  * sees the model before the online learner of the same model changes it.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Rng } from '../tensor/rng.js';
 import { UserError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
@@ -21,7 +24,9 @@ import { OnlineDdpgPolicy } from './ddpg_policy.js';
 import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
 import type { MarketParams } from './market.js';
 import type { ClosedLoopMarket } from './market.js';
-import type { OnlinePolicy } from './policy.js';
+import { ServedPolicy, type OnlinePolicy } from './policy.js';
+import { writeModelFile } from '../serve/model_file.js';
+import { Recommender } from '../serve/recommender.js';
 
 export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle'] as const;
 /** Also accepted, not in `all`: the diversity rule over the true probabilities (a reference for the market's dynamics). */
@@ -29,24 +34,28 @@ const EXTRA_REFERENCES = ['diversity'];
 /** The model whose item towers the bandits explore over. */
 export const BANDIT_BASE: ModelName = 'dp-gcn';
 
-export interface PolicySpec { name: string; model?: ModelName; kind: 'reference' | 'static' | 'online' }
+export interface PolicySpec { name: string; model?: ModelName; kind: 'reference' | 'static' | 'online' | 'served' }
 
-/** `--models` under the online protocol: model names, NAME:static, the references, or all (the seven models and the references). */
+/**
+ * `--models` under the online protocol: model names, NAME:static, NAME:served (the trained model saved
+ * as a model file and driven through the serving library's Recommender), the references, or all (the
+ * seven models and the references).
+ */
 export function parseOnlinePolicies(spec: string): PolicySpec[] {
   const s = spec.trim();
   const names = s === 'all' ? [...MODEL_NAMES, ...ONLINE_REFERENCES] : s.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  const known = `${[...MODEL_NAMES, ...BASELINE_NAMES].join(', ')}, NAME:static, ${[...ONLINE_REFERENCES, ...EXTRA_REFERENCES].join(', ')}`;
+  const known = `${[...MODEL_NAMES, ...BASELINE_NAMES].join(', ')}, NAME:static, NAME:served, ${[...ONLINE_REFERENCES, ...EXTRA_REFERENCES].join(', ')}`;
   if (names.length === 0) throw new UserError(`--models: expected a comma-separated list of ${known}`);
   const out: PolicySpec[] = [];
   for (const n of names) {
     if (out.some((p) => p.name === n)) continue;
     if ([...ONLINE_REFERENCES, ...EXTRA_REFERENCES].includes(n)) { out.push({ name: n, kind: 'reference' }); continue; }
     const [m, suffix, ...rest] = n.split(':');
-    if (!isModelName(m) || rest.length || (suffix !== undefined && suffix !== 'static')) {
+    if (!isModelName(m) || rest.length || (suffix !== undefined && suffix !== 'static' && suffix !== 'served')) {
       throw new UserError(`--models: unknown policy "${n}" under --protocol online (known: ${known})`);
     }
     const learns = m === 'd-gcn' || m === 'dp-gcn';
-    out.push({ name: n, model: m, kind: suffix === 'static' || !learns ? 'static' : 'online' });
+    out.push({ name: n, model: m, kind: suffix === 'served' ? 'served' : suffix === 'static' || !learns ? 'static' : 'online' });
   }
   return out;
 }
@@ -85,7 +94,7 @@ export interface OnlineExperimentResult {
   models: OnlinePolicyResult[];
 }
 
-export function runOnlineExperiment(o: OnlineExperimentOptions): OnlineExperimentResult {
+export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<OnlineExperimentResult> {
   const ds = o.dataset, nUsers = o.users ?? 200;
   if (!ds.oracle?.market) throw new UserError(`${ds.name}: --protocol online needs the synthetic market (--data synthetic)`);
   const per = new Map<string, (OnlineRunResult & { seed: number })[]>(o.policies.map((p) => [p.name, []]));
@@ -97,12 +106,23 @@ export function runOnlineExperiment(o: OnlineExperimentOptions): OnlineExperimen
     const base = configFor('ranking', o.overrides ?? {});
     const prepared = prepareSplit(ds, 'ranking', seed, base);
     const models = new Map<ModelName, Model>();
+    const served = new Map<ModelName, string>();
     for (const name of needed) {
       o.onRun?.({ policy: `train ${name}`, seed });
-      const fit = fitModel(name, ds, prepared, configFor('ranking', o.overrides ?? {}, name));
+      const config = configFor('ranking', o.overrides ?? {}, name);
+      const fit = fitModel(name, ds, prepared, config);
       models.set(name, fit.model);
       trainS.set(name, [...(trainS.get(name) ?? []), fit.trainSeconds]);
+      if (o.policies.some((p) => p.kind === 'served' && p.model === name)) {
+        // the serving path exactly: a model file written as `dpgcn train` writes it, loaded by Recommender.load
+        const file = path.join(tmpDir(), `${name}-${seed}.dpgcn`);
+        await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'ranking', seed, ...(fit.selected ? { selected: fit.selected } : {}),
+          trained: { epochs: config.epochs, bestEpoch: fit.train.bestEpoch, valAuc: null, trainSeconds: fit.trainSeconds } }, ds, train: prepared.graphInteractions, model: fit.model });
+        served.set(name, file);
+      }
     }
+    const recs = new Map<string, Recommender>();
+    for (const p of o.policies) if (p.kind === 'served') recs.set(p.name, await Recommender.load(served.get(p.model!)!));
     const users = onlineUsers(ds, nUsers, seed), logged = loggedHistories(ds);
     const policyRng = (name: string) => new Rng(deriveSeed(seed, name, 'online'));
     const make = (p: PolicySpec): ((m: ClosedLoopMarket) => OnlinePolicy) => {
@@ -116,6 +136,7 @@ export function runOnlineExperiment(o: OnlineExperimentOptions): OnlineExperimen
       }
       const model = models.get(p.model!)!, cfg = configFor('ranking', o.overrides ?? {}, p.model!);
       if (p.kind === 'online') return () => new OnlineDdpgPolicy(p.name, model as GraphRecommender, policyRng(p.name));
+      if (p.kind === 'served') return () => new ServedPolicy(p.name, recs.get(p.name)!, ds.userIds, ds.itemIds);
       return () => new StaticModelPolicy(p.name, model, ds, cfg);
     };
     // learners change their model: everything that reads a model unchanged runs before them
@@ -127,6 +148,8 @@ export function runOnlineExperiment(o: OnlineExperimentOptions): OnlineExperimen
       per.get(p.name)!.push({ seed, ...r });
     }
     for (const m of models.values()) m.dispose?.();
+    for (const r of recs.values()) r.close();
+    for (const f of served.values()) fs.rmSync(f, { force: true });
   }
   const ms = (xs: number[]) => meanSd(xs);
   return {
@@ -146,6 +169,17 @@ export function runOnlineExperiment(o: OnlineExperimentOptions): OnlineExperimen
       };
     }),
   };
+}
+
+let tmp: string | null = null;
+/** A private directory for this process's model files (removed at exit). */
+function tmpDir(): string {
+  if (!tmp) {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-online-'));
+    const dir = tmp;
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return tmp;
 }
 
 const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');

@@ -24,18 +24,18 @@ s('topK and epsilonSlate', () => {
 });
 
 s('names: models, NAME:static, references; bad names fail', () => {
-  const p = parseOnlinePolicies('gcn,d-gcn,dp-gcn:static,oracle,linucb');
-  assert.equal(p.map((x) => x.kind), ['static', 'online', 'static', 'reference', 'reference']);
+  const p = parseOnlinePolicies('gcn,d-gcn,dp-gcn:static,oracle,linucb,gcn:served');
+  assert.equal(p.map((x) => x.kind), ['static', 'online', 'static', 'reference', 'reference', 'served']);
   assert.throws(() => parseOnlinePolicies('dp-gcn:live'), /unknown policy "dp-gcn:live"/);
   assert.throws(() => parseOnlinePolicies('bandit'), /unknown policy/);
   assert.is(parseOnlinePolicies('all').length, 13);
 });
 
-s('every policy runs; oracle beats random; DDPG learns online; seeded', () => {
-  const names = 'random,popularity,oracle,gcn,embedding-mlp,d-gcn:static,d-gcn,dp-gcn,egreedy,linucb,thompson';
+s('every policy runs; oracle beats random; DDPG learns online; seeded', async () => {
+  const names = 'random,popularity,oracle,gcn,embedding-mlp,d-gcn:static,d-gcn,dp-gcn,dp-gcn:served,egreedy,linucb,thompson';
   const run = () => runOnlineExperiment({ dataset: ds, policies: parseOnlinePolicies(names), seeds: [1], users: 12,
     overrides: { epochs: 2, dim: 16 }, params: { sessions: 2 } });
-  const r = run();
+  const r = await run();
   assert.is(r.protocol, 'online');
   assert.equal(r.models.map((m) => m.name), names.split(','));
   for (const m of r.models) {
@@ -48,7 +48,7 @@ s('every policy runs; oracle beats random; DDPG learns online; seeded', () => {
   assert.ok(get('d-gcn').learnMsPerEvent! > 0 && get('dp-gcn').learnMsPerEvent! > 0);
   assert.is(get('d-gcn:static').learnMsPerEvent, undefined);
   assert.ok(renderOnlineTable(r).includes('clicks/session'));
-  const again = run();
+  const again = await run();
   assert.equal(again.models.map((m) => m.online.totalClicks.mean), r.models.map((m) => m.online.totalClicks.mean));
   assert.equal(again.models.map((m) => m.online.regret.mean), r.models.map((m) => m.online.regret.mean));
 });
