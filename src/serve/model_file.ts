@@ -20,7 +20,9 @@
 import { UserError } from '../errors.js';
 import { Rng } from '../tensor/rng.js';
 import { CsrMatrix } from '../sparse/csr.js';
-import type { CatFeatures, Dataset, Interactions } from '../data/types.js';
+import type { CatFeatures, Dataset, Interactions, Oracle } from '../data/types.js';
+import { parseSpec } from '../data/spec.js';
+import { generateSynthetic } from '../data/synthetic.js';
 import { MODEL_NAMES, type Model, type ModelConfig, type ModelName } from '../models/types.js';
 import { createModel, isModelName } from '../models/registry.js';
 import type { DDPG } from '../rl/ddpg.js';
@@ -156,6 +158,8 @@ export async function writeModelFile(file: string, o: WriteOptions): Promise<Mod
   putCsr(t, 'data/queryTerms', ds.queryTerms);
   if (ds.social) putCsr(t, 'data/social', ds.social);
   if (ds.shownNegative) t['data/shownNegative'] = { shape: [ds.shownNegative.length], data: ds.shownNegative };
+  // the synthetic market's true segments travel with the file (segment validity); its click model is regenerated from the spec
+  if (ds.oracle) t['data/trueSegments'] = { shape: [ds.oracle.segments.length], data: ds.oracle.segments };
   if (o.served) {
     for (const [n, d] of Object.entries(o.served)) t[`served/${n}`] = { shape: [d.length], data: d };
   }
@@ -183,6 +187,25 @@ function checkMeta(raw: unknown, file: string): ModelMeta {
   return m as ModelMeta;
 }
 
+/**
+ * The true segments stored in the file; click probabilities come from the
+ * synthetic market regenerated from its spec (deterministic), on first use.
+ */
+function fileOracle(spec: string, segments: Int32Array): Oracle {
+  let market: Oracle | null = null;
+  return {
+    segments,
+    clickProb(user, item, time) {
+      if (!market) {
+        const p = parseSpec(spec);
+        if (p.kind !== 'synthetic') throw new UserError(`${spec}: true click probabilities exist for synthetic markets only`);
+        market = generateSynthetic(p.options).oracle!;
+      }
+      return market.clickProb(user, item, time);
+    },
+  };
+}
+
 /** Reads and checks a model file (no model built yet). */
 export async function readModelFile(file: string): Promise<ModelFile> {
   const ck = await loadCheckpoint(file);
@@ -197,7 +220,7 @@ export async function readModelFile(file: string): Promise<ModelFile> {
     queryTerms: getCsr(t, 'data/queryTerms', d.queryTerms[0], d.queryTerms[1], file),
     shownNegative: t['data/shownNegative'] ? i32(t['data/shownNegative'], 'data/shownNegative', file) : null,
     social: d.social ? getCsr(t, 'data/social', d.social[0], d.social[1], file) : null,
-    oracle: null,
+    oracle: t['data/trueSegments'] ? fileOracle(d.name, i32(t['data/trueSegments'], 'data/trueSegments', file)) : null,
   };
   if (ds.userIds.length !== ds.numUsers || ds.itemIds.length !== ds.numItems || ds.userPtr.length !== ds.numUsers + 1) {
     throw new UserError(`${file}: model file is inconsistent (id maps do not match the user and item counts)`);
