@@ -20,6 +20,7 @@ import type { CandidateMode } from '../data/protocols/ranking.js';
 import { DEFAULT_QUEUE_NAME, parseQueueName, parseRedisUrl } from '../queue/connection.js';
 import { runQueuedExperiment } from '../queue/experiment.js';
 import { queueProgress } from './queue_progress.js';
+import { parseOnlinePolicies, renderOnlineTable, runOnlineExperiment } from '../online/experiment.js';
 
 /** Writes text to file via a temporary sibling and rename, so readers never see half a file. */
 export function writeAtomic(file: string, text: string): void {
@@ -69,7 +70,7 @@ export function parseSeeds(v: string): number[] {
 }
 
 export function parseProtocol(v: string): Protocol {
-  if (!(PROTOCOLS as string[]).includes(v)) throw new UserError(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got "${v}"`);
+  if (!(PROTOCOLS as string[]).includes(v)) throw new UserError(`--protocol: expected one of ${PROTOCOLS.join(', ')}, online, got "${v}"`);
   return v as Protocol;
 }
 
@@ -112,7 +113,7 @@ export function parseFractionArg(option: string, v: string): number {
 
 interface ExperimentArgs extends ConfigArgs {
   data: string; models: string; seeds: string; protocol: string; json?: string | boolean; report?: string; candidates: string;
-  queue?: string; queueName: string;
+  queue?: string; queueName: string; onlineUsers: string; marketDynamics: string;
 }
 
 /** A progress bar on an interactive terminal only; CI logs and pipes stay quiet. */
@@ -135,7 +136,9 @@ export function register(program: Command): void {
     .requiredOption('--data <spec>', 'data spec: synthetic[:k=v,...] | movielens:DIR | amazon:REVIEWS[,META] | lastfm:DIR | csv:FILE')
     .option('--models <list>', 'comma-separated model names or "all"', 'all')
     .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
-    .option('--protocol <p>', `evaluation protocol: ${PROTOCOLS.join('|')}`, 'dien')
+    .option('--protocol <p>', `evaluation protocol: ${PROTOCOLS.join('|')}|online (the closed-loop market, synthetic data)`, 'dien')
+    .option('--online-users <n>', 'protocol online: simulated users per seed', '200')
+    .option('--market-dynamics <on|off>', 'protocol online: off = no interest evolution, fatigue or exit growth (the myopic oracle is then optimal)', 'on')
     .option('--candidates <mode>', 'ranking protocols: full | sampled | rated', 'full')
     .option('--json [file]', 'write the result as JSON to file (no file: print JSON instead of the table)')
     .option('--report <file>', 'write a self-contained HTML report')
@@ -149,6 +152,7 @@ export function register(program: Command): void {
     .option('--negatives <n>', 'bpr: sampled negatives per training positive (default 1)')
     .option('--dropout <p>', `dropout in the MLP heads of embedding-mlp, wide-deep, pnn and the graph models; DIN's Dice MLP has none (default ${DEFAULT_CONFIG.dropout}; ranking protocols ${RANKING_DEFAULTS.dropout})`)
     .action(async (o: ExperimentArgs) => {
+      if (o.protocol === 'online') return runOnlineCommand(o);
       const protocol = parseProtocol(o.protocol);
       const models = parseModelList(o.models);
       const seeds = parseSeeds(o.seeds);
@@ -194,4 +198,26 @@ export function register(program: Command): void {
       if (jsonFile) writeAtomic(jsonFile, JSON.stringify(result, null, 2) + '\n');
       if (o.report) writeAtomic(o.report, renderReport(result));
     });
+}
+
+/** `--protocol online`: models trained offline (ranking split and recipes), then run closed-loop (src/online/). */
+async function runOnlineCommand(o: ExperimentArgs): Promise<void> {
+  const policies = parseOnlinePolicies(o.models);
+  const seeds = parseSeeds(o.seeds);
+  const users = parseIntArg('--online-users', o.onlineUsers);
+  const overrides = overridesFrom(o);
+  if (o.marketDynamics !== 'on' && o.marketDynamics !== 'off') throw new UserError(`--market-dynamics: expected on or off, got "${o.marketDynamics}"`);
+  if (o.queue) throw new UserError('--queue: not supported with --protocol online');
+  if (o.report) throw new UserError('--report: not supported with --protocol online (use --json)');
+  const jsonFile = typeof o.json === 'string' ? o.json : null;
+  if (jsonFile) checkWritable('--json', jsonFile);
+  if (parseSpec(o.data).kind !== 'synthetic') throw new UserError(`--data: --protocol online needs synthetic data, got "${o.data}"`);
+  const ds = await loadDataset(o.data);
+  const result = await runOnlineExperiment({ dataset: ds, policies, seeds, overrides, users, params: { dynamics: o.marketDynamics === 'on' },
+    onRun: ({ policy, seed }) => { if (process.stderr.isTTY) process.stderr.write(`\r${policy} seed ${seed}\x1b[K`); } });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const text = JSON.stringify(result, null, 2) + '\n';
+  if (o.json === true) process.stdout.write(text);
+  else process.stdout.write(renderOnlineTable(result) + '\n');
+  if (jsonFile) writeAtomic(jsonFile, text);
 }

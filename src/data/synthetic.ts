@@ -199,7 +199,13 @@ export function generateSyntheticLog(opts: Partial<SyntheticOptions> = {}, keepL
     itemFeatures: { names: ['category', 'subcategory', 'price_band', 'brand'], cardinalities: [C, L, 5, C * brandsPerTop], values: itemF },
     itemTexts: titles, itemTitles: titles, queryText,
   });
-  ds.oracle = { clickProb, segments: seg };
+  const taste = (u: number, tau: number): Float32Array => Float32Array.from({ length: d }, (_, k) => P[u * d + k] + tau * D[u * d + k]);
+  const logit = (u: number, i: number, tau: number, shift: Float32Array | null): number => {
+    let dot = 0;
+    for (let k = 0, a = u * d, b = i * d; k < d; k++) dot += (P[a + k] + tau * D[a + k] + (shift ? shift[k] : 0)) * Q[b + k];
+    return B0 + dot * scale + pop[i] + aff[seg[u] * C + top[i]] - PRICE_W * Math.abs(income[u] - price[i]);
+  };
+  ds.oracle = { clickProb, segments: seg, market: { dim: d, item: Q, leaf, days: o.days, taste, logit } };
   const log = lg ? { user: lg.u.toArray(), item: lg.i.toArray(), time: lg.t.toArray(), query: lg.q.toArray(),
     click: Uint8Array.from(lg.c.toArray()), prob: lg.p.toArray() } : null;
   return { dataset: ds, log };

@@ -31,6 +31,28 @@ export interface Oracle {
   clickProb(user: number, item: number, time: number): number;
   /** True latent market segment of each user. */
   segments: Int32Array;
+  /** The latent pieces of clickProb, for the closed-loop simulator (src/online/market.ts). */
+  market?: MarketLatent;
+}
+
+/**
+ * The synthetic market's click model in its latent space: the closed-loop
+ * simulator moves a user's taste (interest evolution) and runs time past the
+ * log, so it needs the logit with a taste offset and an unclamped time.
+ */
+export interface MarketLatent {
+  /** Latent size d. */
+  dim: number;
+  /** Items x d latent item vectors q_i. */
+  item: Float32Array;
+  /** Leaf category of each item. */
+  leaf: Int32Array;
+  /** Days the log spans (tau runs from -1/2 to 1/2 over them). */
+  days: number;
+  /** The user's taste p_u + tau d_u (d values). */
+  taste(user: number, tau: number): Float32Array;
+  /** Click logit at time position tau (not clamped), taste offset by shift (d values, or null). */
+  logit(user: number, item: number, tau: number, shift: Float32Array | null): number;
 }
 
 export interface Dataset {

@@ -77,7 +77,9 @@ export class DDPG {
   readonly criticTarget: Critic;
   readonly noise: ActionNoise;
   readonly stateDim: number; readonly actionDim: number; readonly maxAction: number;
-  readonly gamma: number; readonly tau: number; readonly clipNorm: number;
+  /** Not readonly: online learning (src/online/ddpg_policy.ts) continues an offline-trained agent with its own discount. */
+  gamma: number;
+  readonly tau: number; readonly clipNorm: number;
   private readonly actorOpt: Adam;
   private readonly criticOpt: Adam;
   /** Updates performed so far. */

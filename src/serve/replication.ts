@@ -21,7 +21,8 @@
  * member of a consumer group (XREADGROUP, XACK) and after each batch that held
  * feedback publishes the decision layer's actor weights under a version
  * (SET key + PUBLISH); replicas swap them in with Recommender.loadPolicy.
- * There is no online DDPG update here yet: the weights published are the ones
+ * There is no online DDPG update from served feedback yet (the server keeps no
+ * state and action per slate; src/online learns only in-process): the weights published are the ones
  * the learner's model holds, so replicas converge on the learner's policy,
  * but the policy itself does not learn from feedback (README says so).
  */

@@ -1,0 +1,203 @@
+/**
+ * `dpgcn experiment --protocol online`: for each seed, the models are
+ * trained offline on the market's logged history exactly as under the
+ * ranking protocol (fitModel on that seed's ranking split, each model's
+ * ranking recipe), then every policy runs closed-loop on the same N users
+ * with the same market seed. Non-learning policies run first, so `NAME:static`
+ * sees the model before the online learner of the same model changes it.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Rng } from '../tensor/rng.js';
+import { UserError } from '../errors.js';
+import type { Dataset } from '../data/types.js';
+import { MODEL_NAMES, BASELINE_NAMES, type ModelConfig, type ModelName, type Model } from '../models/types.js';
+import { isModelName } from '../models/registry.js';
+import { GraphRecommender } from '../models/graph_models.js';
+import { configFor, deriveSeed, fitModel, prepareSplit } from '../eval/experiment.js';
+import { meanSd } from '../eval/metrics.js';
+import type { MeanSd } from '../eval/result_types.js';
+import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticModelPolicy } from './baselines.js';
+import { LinearBandit, type BanditKind } from './bandits.js';
+import { OnlineDdpgPolicy } from './ddpg_policy.js';
+import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
+import type { MarketParams } from './market.js';
+import type { ClosedLoopMarket } from './market.js';
+import { ServedPolicy, type OnlinePolicy } from './policy.js';
+import { writeModelFile } from '../serve/model_file.js';
+import { Recommender } from '../serve/recommender.js';
+
+export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle'] as const;
+/** Also accepted, not in `all`: the diversity rule over the true probabilities (a reference for the market's dynamics). */
+const EXTRA_REFERENCES = ['diversity'];
+/** The model whose item towers the bandits explore over. */
+export const BANDIT_BASE: ModelName = 'dp-gcn';
+
+export interface PolicySpec { name: string; model?: ModelName; kind: 'reference' | 'static' | 'online' | 'served' }
+
+/**
+ * `--models` under the online protocol: model names, NAME:static, NAME:served (the trained model saved
+ * as a model file and driven through the serving library's Recommender), the references, or all (the
+ * seven models and the references).
+ */
+export function parseOnlinePolicies(spec: string): PolicySpec[] {
+  const s = spec.trim();
+  const names = s === 'all' ? [...MODEL_NAMES, ...ONLINE_REFERENCES] : s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const known = `${[...MODEL_NAMES, ...BASELINE_NAMES].join(', ')}, NAME:static, NAME:served, ${[...ONLINE_REFERENCES, ...EXTRA_REFERENCES].join(', ')}`;
+  if (names.length === 0) throw new UserError(`--models: expected a comma-separated list of ${known}`);
+  const out: PolicySpec[] = [];
+  for (const n of names) {
+    if (out.some((p) => p.name === n)) continue;
+    if ([...ONLINE_REFERENCES, ...EXTRA_REFERENCES].includes(n)) { out.push({ name: n, kind: 'reference' }); continue; }
+    const [m, suffix, ...rest] = n.split(':');
+    if (!isModelName(m) || rest.length || (suffix !== undefined && suffix !== 'static' && suffix !== 'served')) {
+      throw new UserError(`--models: unknown policy "${n}" under --protocol online (known: ${known})`);
+    }
+    const learns = m === 'd-gcn' || m === 'dp-gcn';
+    out.push({ name: n, model: m, kind: suffix === 'served' ? 'served' : suffix === 'static' || !learns ? 'static' : 'online' });
+  }
+  return out;
+}
+
+export interface OnlineExperimentOptions {
+  dataset: Dataset;
+  policies: PolicySpec[];
+  seeds: number[];
+  overrides?: Partial<ModelConfig>;
+  /** Simulated users per seed (default 200). */
+  users?: number;
+  params?: Partial<MarketParams>;
+  onRun?(info: { policy: string; seed: number }): void;
+}
+
+export interface OnlineMetrics {
+  totalClicks: MeanSd; clicksPerSession: MeanSd; sessionLength: MeanSd; regret: MeanSd; coverage: MeanSd; ctrCurve: number[];
+}
+
+export interface OnlinePolicyResult {
+  name: string;
+  online: OnlineMetrics;
+  /** Offline training of the policy's model (mean over seeds), when it has one. */
+  trainSeconds?: number;
+  /** Amortised wall time of one online learning step (feedback event incl. its DDPG update), mean over seeds. */
+  learnMsPerEvent?: number;
+  perSeed: (OnlineRunResult & { seed: number })[];
+}
+
+export interface OnlineExperimentResult {
+  dataset: string;
+  protocol: 'online';
+  seeds: number[];
+  users: number;
+  market: MarketParams;
+  models: OnlinePolicyResult[];
+}
+
+export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<OnlineExperimentResult> {
+  const ds = o.dataset, nUsers = o.users ?? 200;
+  if (!ds.oracle?.market) throw new UserError(`${ds.name}: --protocol online needs the synthetic market (--data synthetic)`);
+  const per = new Map<string, (OnlineRunResult & { seed: number })[]>(o.policies.map((p) => [p.name, []]));
+  const trainS = new Map<string, number[]>();
+  const seen: { market?: MarketParams } = {};
+  const needed = new Set<ModelName>(o.policies.flatMap((p) => (p.model ? [p.model] : [])));
+  if (o.policies.some((p) => ['egreedy', 'linucb', 'thompson'].includes(p.name))) needed.add(BANDIT_BASE);
+  for (const seed of o.seeds) {
+    const base = configFor('ranking', o.overrides ?? {});
+    const prepared = prepareSplit(ds, 'ranking', seed, base);
+    const models = new Map<ModelName, Model>();
+    const served = new Map<ModelName, string>();
+    for (const name of needed) {
+      o.onRun?.({ policy: `train ${name}`, seed });
+      const config = configFor('ranking', o.overrides ?? {}, name);
+      const fit = fitModel(name, ds, prepared, config);
+      models.set(name, fit.model);
+      trainS.set(name, [...(trainS.get(name) ?? []), fit.trainSeconds]);
+      if (o.policies.some((p) => p.kind === 'served' && p.model === name)) {
+        // the serving path exactly: a model file written as `dpgcn train` writes it, loaded by Recommender.load
+        const file = path.join(tmpDir(), `${name}-${seed}.dpgcn`);
+        await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'ranking', seed, ...(fit.selected ? { selected: fit.selected } : {}),
+          trained: { epochs: config.epochs, bestEpoch: fit.train.bestEpoch, valAuc: null, trainSeconds: fit.trainSeconds } }, ds, train: prepared.graphInteractions, model: fit.model });
+        served.set(name, file);
+      }
+    }
+    const recs = new Map<string, Recommender>();
+    for (const p of o.policies) if (p.kind === 'served') recs.set(p.name, await Recommender.load(served.get(p.model!)!));
+    const users = onlineUsers(ds, nUsers, seed), logged = loggedHistories(ds);
+    const policyRng = (name: string) => new Rng(deriveSeed(seed, name, 'online'));
+    const make = (p: PolicySpec): ((m: ClosedLoopMarket) => OnlinePolicy) => {
+      if (p.name === 'random') return () => new RandomPolicy(ds.numItems, policyRng(p.name));
+      if (p.name === 'popularity') return (m) => new PopularityPolicy(ds, m.params.slate);
+      if (p.name === 'oracle') return (m) => new MyopicOracle(m);
+      if (p.name === 'diversity') return (m) => new DiversityRule(m);
+      if (p.kind === 'reference') {
+        const bm = models.get(BANDIT_BASE)!, tables = bm.servingTables!();
+        return () => new LinearBandit(p.name, p.name as BanditKind, tables.item, tables.dim, logged, policyRng(p.name));
+      }
+      const model = models.get(p.model!)!, cfg = configFor('ranking', o.overrides ?? {}, p.model!);
+      if (p.kind === 'online') return () => new OnlineDdpgPolicy(p.name, model as GraphRecommender, policyRng(p.name));
+      if (p.kind === 'served') return () => new ServedPolicy(p.name, recs.get(p.name)!, ds.userIds, ds.itemIds);
+      return () => new StaticModelPolicy(p.name, model, ds, cfg);
+    };
+    // learners change their model: everything that reads a model unchanged runs before them
+    const ordered = [...o.policies.filter((p) => p.kind !== 'online'), ...o.policies.filter((p) => p.kind === 'online')];
+    for (const p of ordered) {
+      o.onRun?.({ policy: p.name, seed });
+      const mk = make(p);
+      const r = runOnline(ds, (m) => { seen.market = m.params; return mk(m); }, { users, seed, params: o.params });
+      per.get(p.name)!.push({ seed, ...r });
+    }
+    for (const m of models.values()) m.dispose?.();
+    for (const r of recs.values()) r.close();
+    for (const f of served.values()) fs.rmSync(f, { force: true });
+  }
+  const ms = (xs: number[]) => meanSd(xs);
+  return {
+    dataset: ds.name, protocol: 'online', seeds: [...o.seeds], users: nUsers, market: seen.market!,
+    models: o.policies.map((p) => {
+      const rs = per.get(p.name)!;
+      const curve = rs[0].ctrCurve.map((_, j) => rs.reduce((a, r) => a + r.ctrCurve[j], 0) / rs.length);
+      const learn = rs.filter((r) => r.learnMsPerEvent !== undefined).map((r) => r.learnMsPerEvent!);
+      const t = p.model ? trainS.get(p.model) : undefined;
+      return {
+        name: p.name,
+        online: { totalClicks: ms(rs.map((r) => r.totalClicks)), clicksPerSession: ms(rs.map((r) => r.clicksPerSession)),
+          sessionLength: ms(rs.map((r) => r.sessionLength)), regret: ms(rs.map((r) => r.regret)), coverage: ms(rs.map((r) => r.coverage)), ctrCurve: curve },
+        ...(t ? { trainSeconds: t.reduce((a, b) => a + b, 0) / t.length } : {}),
+        ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
+        perSeed: rs,
+      };
+    }),
+  };
+}
+
+let tmp: string | null = null;
+/** A private directory for this process's model files (removed at exit). */
+function tmpDir(): string {
+  if (!tmp) {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-online-'));
+    const dir = tmp;
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return tmp;
+}
+
+const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const pm = (m: MeanSd, d: number) => `${f(m.mean, d)}±${f(m.sd, d)}`;
+
+/** The printed table: one row per policy. */
+export function renderOnlineTable(r: OnlineExperimentResult): string {
+  const head = ['policy', 'total clicks', 'clicks/session', 'session length', 'regret', 'coverage', 'CTR first→last', 'learn ms/event'];
+  const rows = r.models.map((m) => {
+    const c = m.online.ctrCurve;
+    return [m.name, pm(m.online.totalClicks, 0), pm(m.online.clicksPerSession, 2), pm(m.online.sessionLength, 2), pm(m.online.regret, 0),
+      pm(m.online.coverage, 3), `${f(c[0], 3)}→${f(c[c.length - 1], 3)}`, m.learnMsPerEvent !== undefined ? f(m.learnMsPerEvent, 3) : '-'];
+  });
+  const all = [head, ...rows], w = head.map((_, c) => Math.max(...all.map((x) => x[c].length)));
+  const line = (x: string[]) => x.map((s, c) => (c === 0 ? s.padEnd(w[c]) : s.padStart(w[c]))).join('  ');
+  const p = r.market;
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line), '',
+    `data ${r.dataset}, protocol online, seeds ${r.seeds.join(',')}, ${r.users} users x ${p.sessions} sessions, slate ${p.slate}`,
+    `market: interest step ${p.interestStep}, fatigue ${p.fatigue} (decay ${p.fatigueDecay}/slate), exit ${p.exitBase} + ${p.exitGrowth} per no-click slate, at most ${p.maxSlates} slates`,
+    'regret: expected clicks of the myopic oracle\'s slate minus the shown slate\'s, summed over slates (negative: better than myopic)'].join('\n');
+}

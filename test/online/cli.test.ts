@@ -1,0 +1,55 @@
+/** `dpgcn experiment --protocol online` on a tiny market: the JSON file's shape, the table, and bad input (exit 2, one line). */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+const DATA = 'synthetic:users=60,items=40,interactions=600,seed=4';
+const SMALL = ['--dim', '8', '--epochs', '1', '--online-users', '8'];
+
+function run(args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+function userError(args: string[], pattern: RegExp): void {
+  const r = run(args);
+  assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, stderr ${r.err}`);
+  const lines = r.err.trim().split('\n');
+  assert.is(lines.length, 1, `one line expected, got: ${r.err}`);
+  assert.match(lines[0], pattern);
+}
+
+const t = suite('online/cli');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-online-'));
+
+t('--protocol online writes the issue\'s JSON and prints the table', () => {
+  const file = path.join(tmp, 'online.json');
+  const r = run(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random,gcn:static,oracle', '--seeds', '1,2', ...SMALL, '--json', file]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /clicks\/session/);
+  assert.match(r.out, /oracle/);
+  const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.is(j.protocol, 'online');
+  assert.equal(j.seeds, [1, 2]);
+  assert.equal(j.models.map((m: { name: string }) => m.name), ['random', 'gcn:static', 'oracle']);
+  for (const m of j.models) {
+    for (const k of ['totalClicks', 'clicksPerSession', 'sessionLength', 'regret', 'coverage']) {
+      assert.type(m.online[k].mean, 'number'); assert.type(m.online[k].sd, 'number');
+    }
+    assert.ok(Array.isArray(m.online.ctrCurve));
+  }
+});
+
+t('bad input: one line, exit 2', () => {
+  userError(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random,bandit'], /--models: unknown policy "bandit"/);
+  userError(['experiment', '--data', 'csv:/nonexistent.csv', '--protocol', 'online', '--models', 'random'], /synthetic/);
+  userError(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random', '--online-users', '0'], /--online-users/);
+  userError(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random', '--market-dynamics', 'maybe'], /--market-dynamics: expected on or off/);
+});
+
+t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+t.run();
