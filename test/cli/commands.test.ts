@@ -1,28 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MAIN, run, userError } from '../helpers/cli.js';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const DATA = 'synthetic:users=60,items=40,interactions=600,seed=4';
 const SMALL = ['--dim', '8', '--epochs', '1', '--batch-size', '128'];
 
-function run(args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
-/** A user error: exit code 2 and exactly one line on stderr. */
-function userError(args: string[], pattern: RegExp): void {
-  const r = run(args);
-  assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, stderr ${r.err}`);
-  const lines = r.err.trim().split('\n');
-  assert.is(lines.length, 1, `one line expected, got: ${r.err}`);
-  assert.match(lines[0], pattern);
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-cli-'));
 const t = suite('cli commands');

@@ -1,27 +1,14 @@
 /** `dpgcn experiment --protocol online` on a tiny market: the JSON file's shape, the table, and bad input (exit 2, one line). */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { run, userError } from '../helpers/cli.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const DATA = 'synthetic:users=60,items=40,interactions=600,seed=4';
 const SMALL = ['--dim', '8', '--epochs', '1', '--online-users', '8'];
 
-function run(args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-function userError(args: string[], pattern: RegExp): void {
-  const r = run(args);
-  assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, stderr ${r.err}`);
-  const lines = r.err.trim().split('\n');
-  assert.is(lines.length, 1, `one line expected, got: ${r.err}`);
-  assert.match(lines[0], pattern);
-}
 
 const t = suite('online/cli');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-online-'));

@@ -1,17 +1,8 @@
 /** `--queue` argument errors: one line, exit 2, nothing queued; no Redis needed (nothing listens on port 1). */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { MAIN } from './helpers.js';
+import { run, userError } from '../helpers/cli.js';
 
-function userError(args: string[], pattern: RegExp): void {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 20_000 });
-  assert.is(r.status, 2, `${args.join(' ')}: exit ${r.status}, stderr ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
-  assert.is(lines.length, 1, `one line expected, got: ${r.stderr}`);
-  assert.match(lines[0], pattern);
-  assert.is(r.stdout, '');
-}
 
 const t = suite('queue/cli');
 const EXP = ['experiment', '--data', 'synthetic', '--models', 'gcn', '--seeds', '1', '--protocol', 'din'];

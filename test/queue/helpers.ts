@@ -5,13 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { packageRoot } from '../../src/backend/paths.js';
 import { connectRedis } from '../../src/queue/connection.js';
 import { encodeExact } from '../../src/queue/codec.js';
 
-export const MAIN = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+export { MAIN } from '../helpers/cli.js';
+import { MAIN } from '../helpers/cli.js';
 
 /**
  * The test Redis URL (DPGCN_TEST_REDIS), or why there is none; the tests then

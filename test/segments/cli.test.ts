@@ -1,25 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { run, userError } from '../helpers/cli.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const DATA = 'synthetic:users=120,items=60,interactions=1500,seed=4';
 
-function run(args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-function userError(args: string[], pattern: RegExp): void {
-  const r = run(args);
-  assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, stderr ${r.err}`);
-  const lines = r.err.trim().split('\n');
-  assert.is(lines.length, 1, `one line expected, got: ${r.err}`);
-  assert.match(lines[0], pattern);
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-segments-'));
 const model = path.join(tmp, 'dpgcn.ck');
