@@ -1,7 +1,6 @@
 /** `--queue` argument errors: one line, exit 2, nothing queued; no Redis needed (nothing listens on port 1). */
 import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
-import { run, userError } from '../helpers/cli.js';
+import { userError } from '../helpers/cli.js';
 
 
 const t = suite('queue/cli');
