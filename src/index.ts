@@ -21,10 +21,10 @@ export { stepDecay, cosineDecay, type Schedule } from './optim/schedule.js';
 export * as rl from './rl/index.js';
 // Serving: the recommender as a library, its model file and its HTTP server.
 export { Recommender, NotFoundError, FEEDBACK_TYPES, MAX_K, type RecommenderParts, type RecommendOptions, type Recommendation,
-  type FeedbackEvent, type FeedbackType, type FeedbackResult } from './serve/recommender.js';
-export { readModelFile, writeModelFile, loadModelFile, buildFromFile, MODEL_FILE_VERSION, type ModelFile, type ModelMeta, type ServedState } from './serve/model_file.js';
-export { startServer, applyStore, type ServeOptions, type RunningServer } from './serve/server.js';
-export { FeedbackStore, type StoredEvent } from './serve/feedback_store.js';
+  type FeedbackEvent, type FeedbackType, type FeedbackResult } from './recsys/recommender.js';
+export { readModelFile, writeModelFile, loadModelFile, buildFromFile, MODEL_FILE_VERSION, type ModelFile, type ModelMeta, type ServedState } from './recsys/model_file.js';
+export { startServer, applyStore, type ServeOptions, type RunningServer } from './http/server.js';
+export { FeedbackStore, type StoredEvent } from './http/feedback_store.js';
 export type { Model, ServingTables } from './models/types.js';
 export { segmentUsers, segmentsJson } from './segments/segment_users.js';
 export { segmentInputFromModel, userRepresentation } from './segments/from_model.js';

@@ -9,7 +9,7 @@
  */
 import { Rng } from '../tensor/rng.js';
 import { CsrMatrix } from '../sparse/csr.js';
-import { csrFromEdges } from '../graph/adjacency.js';
+import { csrFromEdges } from '../sparse/build.js';
 import { cdfIndex } from '../util/sorted.js';
 
 export interface BenchGraph { name: string; nodes: number; adj: CsrMatrix; interactions: number; users: number; items: number }

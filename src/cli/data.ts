@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { loadDataset } from '../data/spec.js';
-import { datasetStats, type DatasetStats } from '../data/stats.js';
+import { datasetStats, type DatasetStats } from '../graph/stats.js';
 import { SYNTHETIC_DEFAULTS, type SyntheticOptions } from '../data/synthetic.js';
 import { writeSynthetic } from '../data/synth_csv.js';
 

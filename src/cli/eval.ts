@@ -3,9 +3,9 @@
  * split is rebuilt from the data stored in the file, so no data set is read.
  */
 import type { Command } from 'commander';
-import { prepareSplit } from '../eval/experiment.js';
+import { prepareSplit } from '../recsys/split.js';
 import { evaluateCtr, evaluateRanking } from '../eval/evaluate.js';
-import { loadModelFile } from '../serve/model_file.js';
+import { loadModelFile } from '../recsys/model_file.js';
 import { r4 } from './train.js';
 
 export function register(program: Command): void {

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
-import { FeedbackStore } from '../serve/feedback_store.js';
-import { checkWritable } from './experiment.js';
+import { FeedbackStore } from '../http/feedback_store.js';
+import { checkWritable } from './args.js';
 
 const cell = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 

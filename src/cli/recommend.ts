@@ -1,8 +1,8 @@
 /** `dpgcn recommend`: one user's top-k from a model file, through the library's Recommender. */
 import type { Command } from 'commander';
-import { Recommender } from '../serve/recommender.js';
+import { Recommender } from '../recsys/recommender.js';
 import { UserError } from '../errors.js';
-import { parseIntArg } from './experiment.js';
+import { parseIntArg } from './args.js';
 
 export function register(program: Command): void {
   program.command('recommend')

@@ -10,9 +10,9 @@ import type { Interactions } from '../data/types.js';
 import { segmentUsers, segmentsJson } from '../segments/segment_users.js';
 import { segmentInputFromModel } from '../segments/from_model.js';
 import type { SegmentsResult } from '../segments/types.js';
-import { renderSegmentsReport } from '../eval/report_segments.js';
-import { loadModelFile, buildFromFile } from '../serve/model_file.js';
-import { checkWritable, parseIntArg, writeAtomic } from './experiment.js';
+import { renderSegmentsReport } from '../experiment/report_segments.js';
+import { loadModelFile, buildFromFile } from '../recsys/model_file.js';
+import { checkWritable, parseIntArg, writeAtomic } from './args.js';
 
 function parseK(v: string): number | 'auto' {
   if (v === 'auto') return 'auto';

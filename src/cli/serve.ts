@@ -3,18 +3,20 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startServer } from '../serve/server.js';
-import { replication } from '../serve/replication.js';
-import { parseRedisUrl, parseQueueName } from '../queue/connection.js';
-import { benchServe, type ServeBenchTarget } from '../serve/bench.js';
-import { benchReplicas } from '../serve/bench_replicas.js';
-import { writeModelFile } from '../serve/model_file.js';
+import { startServer } from '../http/server.js';
+import { replication } from '../http/replication.js';
+import { parseRedisUrl } from '../util/redis.js';
+import { parseQueueName } from '../queue/names.js';
+import { benchServe, type ServeBenchTarget } from '../bench/serve.js';
+import { benchReplicas } from '../bench/replicas.js';
+import { writeModelFile } from '../recsys/model_file.js';
 import { machineLimits } from '../bench/machine.js';
 import { loadDataset } from '../data/spec.js';
-import { fitModel, prepareSplit } from '../eval/experiment.js';
+import { fitModel } from '../recsys/fit.js';
+import { prepareSplit } from '../recsys/split.js';
 import { isModelName } from '../models/registry.js';
 import type { ModelName } from '../models/types.js';
-import { configFrom, parseIntArg } from './experiment.js';
+import { configFrom, parseIntArg } from './args.js';
 import { UserError } from '../errors.js';
 
 export function register(program: Command): void {

@@ -8,9 +8,10 @@ import { UserError } from '../errors.js';
 import { loadDataset } from '../data/spec.js';
 import { MODEL_NAMES, type ModelName } from '../models/types.js';
 import { isModelName } from '../models/registry.js';
-import { fitModel, prepareSplit } from '../eval/experiment.js';
-import { writeModelFile, type ModelMeta } from '../serve/model_file.js';
-import { checkWritable, configFrom, parseIntArg, parseProtocol, type ConfigArgs } from './experiment.js';
+import { fitModel } from '../recsys/fit.js';
+import { prepareSplit } from '../recsys/split.js';
+import { writeModelFile, type ModelMeta } from '../recsys/model_file.js';
+import { checkWritable, configFrom, parseIntArg, parseProtocol, type ConfigArgs } from './args.js';
 
 export const r4 = (x: number) => (Number.isNaN(x) ? null : +x.toFixed(4));
 

@@ -7,8 +7,9 @@
  * lapses).
  */
 import type { Command } from 'commander';
-import { parseIntArg } from './experiment.js';
-import { DEFAULT_QUEUE_NAME, parseQueueName, parseRedisUrl } from '../queue/connection.js';
+import { parseIntArg } from './args.js';
+import { DEFAULT_QUEUE_NAME, parseQueueName } from '../queue/names.js';
+import { parseRedisUrl } from '../util/redis.js';
 import { startWorker } from '../queue/worker.js';
 
 interface WorkerArgs { queue: string; queueName: string; name?: string; lockDuration: string; stalledInterval: string; quiet?: boolean }

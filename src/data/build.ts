@@ -6,7 +6,7 @@
  */
 import type { CatFeatures, Dataset, Interactions } from './types.js';
 import { noFeatures } from './types.js';
-import { csrFromEdges, emptyCsr } from '../graph/adjacency.js';
+import { csrFromEdges, emptyCsr } from '../sparse/build.js';
 import { analyze } from './text/tokenize.js';
 import type { CsrMatrix } from '../sparse/csr.js';
 

@@ -9,7 +9,7 @@
  */
 import type { Dataset, Interactions } from '../data/types.js';
 import type { CsrMatrix } from '../sparse/csr.js';
-import { csrFromEdges } from './adjacency.js';
+import { csrFromEdges } from '../sparse/build.js';
 import { symNormalize, meanNormalize } from '../sparse/normalize.js';
 
 export type NodeType = 'user' | 'item' | 'query' | 'term';

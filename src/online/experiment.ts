@@ -15,7 +15,8 @@ import type { Dataset } from '../data/types.js';
 import { MODEL_NAMES, BASELINE_NAMES, type ModelConfig, type ModelName, type Model } from '../models/types.js';
 import { isModelName } from '../models/registry.js';
 import { GraphRecommender } from '../models/graph_models.js';
-import { configFor, deriveSeed, fitModel, prepareSplit } from '../eval/experiment.js';
+import { configFor, deriveSeed, prepareSplit } from '../recsys/split.js';
+import { fitModel } from '../recsys/fit.js';
 import { meanSd } from '../eval/metrics.js';
 import type { MeanSd } from '../eval/result_types.js';
 import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticModelPolicy } from './baselines.js';
@@ -25,8 +26,8 @@ import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from '.
 import type { MarketParams } from './market.js';
 import type { ClosedLoopMarket } from './market.js';
 import { ServedPolicy, type OnlinePolicy } from './policy.js';
-import { writeModelFile } from '../serve/model_file.js';
-import { Recommender } from '../serve/recommender.js';
+import { writeModelFile } from '../recsys/model_file.js';
+import { Recommender } from '../recsys/recommender.js';
 
 export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle'] as const;
 /** Also accepted, not in `all`: the diversity rule over the true probabilities (a reference for the market's dynamics). */

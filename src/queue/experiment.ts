@@ -11,10 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { UserError } from '../errors.js';
 import type { ModelConfig, ModelName } from '../models/types.js';
-import { modelConfig, summarizeExperiment, type FitOutcome, type ModelResultExt, type Protocol } from '../eval/experiment.js';
+import { modelConfig, summarizeExperiment, type FitOutcome, type ModelResultExt } from '../experiment/run.js';
+import { type Protocol } from '../recsys/split.js';
 import type { ExperimentResult } from '../eval/result_types.js';
 import type { CandidateMode } from '../data/protocols/ranking.js';
-import { connectRedis, DEFAULT_QUEUE_NAME } from './connection.js';
+import { connectRedis } from '../util/redis.js';
+import { DEFAULT_QUEUE_NAME } from './names.js';
 import { decodeExact } from './codec.js';
 import { FIT_JOB, type FitJobData, type FitJobResult, type FitProgress } from './jobs.js';
 

@@ -6,7 +6,7 @@
  * worker computed.
  */
 import type { ModelConfig, ModelName } from '../models/types.js';
-import type { Protocol } from '../eval/experiment.js';
+import type { Protocol } from '../recsys/split.js';
 import type { CandidateMode } from '../data/protocols/ranking.js';
 
 export interface FitJobData {
@@ -27,7 +27,7 @@ export interface FitJobData {
 
 /** The job's return value, before encodeExact. */
 export interface FitJobResult {
-  outcome: import('../eval/experiment.js').FitOutcome;
+  outcome: import('../experiment/run.js').FitOutcome;
   /** The data set's name (the experiment's header shows it). */
   dataset: string;
   /** Which worker ran it and on which backend. */

@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { connectRedis, DEFAULT_QUEUE_NAME } from './connection.js';
+import { connectRedis } from '../util/redis.js';
+import { DEFAULT_QUEUE_NAME } from './names.js';
 import type { FitJobData } from './jobs.js';
 
 export interface WorkerOptions {

@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { renderReport } from '../../src/eval/report.js';
+import { renderReport } from '../../src/experiment/report.js';
 import { parseExperimentResult, type ExperimentResult, type ModelResult } from '../../src/eval/result_types.js';
-import { niceScale, quantile, esc } from '../../src/eval/svg.js';
+import { niceScale, quantile, esc } from '../../src/experiment/svg.js';
 import { UserError } from '../../src/errors.js';
 import { testUnless } from '../helpers/skip.js';
 

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CsrMatrix } from '../../src/sparse/csr.js';
 import { symNormalize, meanNormalize, addSelfLoops } from '../../src/sparse/normalize.js';
-import { csrFromEdges } from '../../src/graph/adjacency.js';
+import { csrFromEdges } from '../../src/sparse/build.js';
 import { currentBackend } from '../../src/backend/registry.js';
 
 const test = suite('graph/normalize');

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { connectRedis } from '../../src/queue/connection.js';
+import { connectRedis } from '../../src/util/redis.js';
 import { encodeExact } from '../../src/queue/codec.js';
 
 export { MAIN } from '../helpers/cli.js';

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { segmentUsers } from '../../src/segments/segment_users.js';
-import { renderSegmentsReport, renderSegmentsSection } from '../../src/eval/report_segments.js';
-import { renderReport } from '../../src/eval/report.js';
+import { renderSegmentsReport, renderSegmentsSection } from '../../src/experiment/report_segments.js';
+import { renderReport } from '../../src/experiment/report.js';
 import { CHROMIUM, chromiumAvailable, dumpDom } from '../helpers/chromium.js';
 import { testUnless } from '../helpers/skip.js';
 import { market, plantedInput } from './fixture.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DataError } from '../../errors.js';
 import { readLines, parseNumber } from '../io.js';
 import { IdMap, Column, assembleDataset } from '../build.js';
-import { csrFromEdges } from '../../graph/adjacency.js';
+import { csrFromEdges } from '../../sparse/build.js';
 import type { Dataset } from '../types.js';
 
 function expectHeader(file: string, line: string, want: string[]): void {

@@ -12,8 +12,8 @@ import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { DEFAULT_CONFIG, type Batch, type Model, type ServingTables } from '../models/types.js';
 import { generateSynthetic } from '../data/synthetic.js';
-import type { ModelFile } from './model_file.js';
-import { Recommender } from './recommender.js';
+import type { ModelFile } from '../recsys/model_file.js';
+import { Recommender } from '../recsys/recommender.js';
 
 class Tables extends Module {
   readonly user: Tensor; readonly item: Tensor;

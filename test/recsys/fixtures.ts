@@ -1,8 +1,9 @@
 /** Small trained model files for the server tests (seconds to make, deterministic). */
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { DEFAULT_CONFIG, type ModelName } from '../../src/models/types.js';
-import { fitModel, prepareSplit } from '../../src/eval/experiment.js';
-import { writeModelFile, type ModelMeta } from '../../src/serve/model_file.js';
+import { fitModel } from '../../src/recsys/fit.js';
+import { prepareSplit } from '../../src/recsys/split.js';
+import { writeModelFile, type ModelMeta } from '../../src/recsys/model_file.js';
 
 export const SPEC = { users: 80, items: 60, interactions: 1200, seed: 7 };
 

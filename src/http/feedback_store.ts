@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
-import type { FeedbackEvent } from './recommender.js';
+import type { FeedbackEvent } from '../recsys/recommender.js';
 
 export interface StoredEvent extends FeedbackEvent { id: number; receivedAt: number }
 export interface UserState { user: string; optedOut: boolean; deleted: boolean; features: Record<string, string | number> | null }

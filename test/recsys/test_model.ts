@@ -13,8 +13,8 @@ import type { Tensor } from '../../src/tensor/tensor.js';
 import { DecisionLayer } from '../../src/models/decision.js';
 import { DEFAULT_CONFIG, type Batch, type Model, type ServingTables } from '../../src/models/types.js';
 import type { Dataset, Interactions } from '../../src/data/types.js';
-import type { ModelFile } from '../../src/serve/model_file.js';
-import { Recommender } from '../../src/serve/recommender.js';
+import type { ModelFile } from '../../src/recsys/model_file.js';
+import { Recommender } from '../../src/recsys/recommender.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 
 class TestModule extends Module {

@@ -30,8 +30,8 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../queue/connection.js';
-import type { FeedbackEvent, Recommender } from './recommender.js';
+import { connectRedis } from '../util/redis.js';
+import type { FeedbackEvent, Recommender } from '../recsys/recommender.js';
 import type { FeedbackStore } from './feedback_store.js';
 
 export type ReplicatedOp =

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { makeModelFile, TOKEN, auth, getJson, post } from './fixtures.js';
+import { makeModelFile, TOKEN, auth, getJson, post } from '../recsys/fixtures.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const C = suite('serve: kill -9 during a feedback burst');

@@ -3,8 +3,8 @@
  * fixture (bench_fixture.ts) on an ephemeral loopback port. Prints
  * "listening on URL" once it listens; stops on SIGTERM.
  */
-import { startServer } from './server.js';
-import { fixtureRecommender } from './bench_fixture.js';
+import { startServer } from '../http/server.js';
+import { fixtureRecommender } from './serve_fixture.js';
 
 async function main(): Promise<void> {
   const arg = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };

@@ -52,7 +52,7 @@ export interface ServeBenchResult {
 
 interface Child { proc: ChildProcess; url: string; info: { items: number; users: number; scoring: string; tableBytes: number | null; model: string } }
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench_child.js');
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve_child.js');
 
 function startChild(model: string, db: string, maxBatch?: number): Promise<Child> {
   const proc = spawn(process.execPath, [CHILD, '--model', model, '--db', db, ...(maxBatch ? ['--max-batch', String(maxBatch)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });

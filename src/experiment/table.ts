@@ -3,7 +3,7 @@
  * layout): one row per model, NaN shown as '-', and on synthetic data the
  * oracle AUC with each model's distance to it.
  */
-import type { ExperimentResult, ModelResult } from './result_types.js';
+import type { ExperimentResult, ModelResult } from '../eval/result_types.js';
 
 const f = (x: number | null | undefined, d = 4): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`);

@@ -1,5 +1,5 @@
 /** JSON schemas of the HTTP routes (fastify validates before a handler runs; types are not coerced). */
-import { FEEDBACK_TYPES } from './recommender.js';
+import { FEEDBACK_TYPES } from '../recsys/recommender.js';
 
 const id = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const kParam = { type: 'string', pattern: '^[0-9]{1,9}$' } as const;

@@ -26,7 +26,7 @@ import { generateSynthetic } from '../data/synthetic.js';
 import { MODEL_NAMES, type Model, type ModelConfig, type ModelName } from '../models/types.js';
 import { createModel, isModelName } from '../models/registry.js';
 import type { DDPG } from '../rl/ddpg.js';
-import { deriveSeed, PROTOCOLS, type Protocol } from '../eval/experiment.js';
+import { deriveSeed, PROTOCOLS, type Protocol } from './split.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointTensor, type TensorData } from './checkpoint.js';
 
 export const MODEL_FILE_VERSION = 2;

@@ -9,12 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { replication, type Replication } from '../../src/serve/replication.js';
-import { connectRedis } from '../../src/queue/connection.js';
+import { startServer, type RunningServer } from '../../src/http/server.js';
+import { replication, type Replication } from '../../src/http/replication.js';
+import { connectRedis } from '../../src/util/redis.js';
 import { testRedis } from '../queue/helpers.js';
 import { testUnless } from '../helpers/skip.js';
-import { makeModelFile, TOKEN, auth, getJson, post } from './fixtures.js';
+import { makeModelFile, TOKEN, auth, getJson, post } from '../recsys/fixtures.js';
 
 const redis = await testRedis();
 const S = suite('serve: replicas through Redis');

@@ -7,7 +7,7 @@ import * as zlib from 'node:zlib';
 import {
   saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, crc32, crc32Js, MAGIC, FORMAT_VERSION,
   type Checkpoint, type TensorData,
-} from '../../src/serve/checkpoint.js';
+} from '../../src/recsys/checkpoint.js';
 import { UserError } from '../../src/errors.js';
 
 const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-ck-'));

@@ -11,7 +11,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
-import { NotFoundError, Recommender, type FeedbackEvent, type Recommendation, type RecommendOptions, FEEDBACK_TYPES, MAX_K } from './recommender.js';
+import { NotFoundError, Recommender, type FeedbackEvent, type Recommendation, type RecommendOptions, FEEDBACK_TYPES, MAX_K } from '../recsys/recommender.js';
 import { FeedbackStore } from './feedback_store.js';
 import { ServeMetrics } from './metrics.js';
 import * as schemas from './schemas.js';

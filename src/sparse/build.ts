@@ -4,7 +4,7 @@
  * canonical CSR (columns ascending, duplicates merged) with two stable
  * counting sorts, O(nnz + rows + cols).
  */
-import { CsrMatrix } from '../sparse/csr.js';
+import { CsrMatrix } from './csr.js';
 import { ShapeError } from '../errors.js';
 
 export interface CsrBuildOptions {

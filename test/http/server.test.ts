@@ -3,12 +3,12 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { Recommender } from '../../src/serve/recommender.js';
-import { FeedbackStore } from '../../src/serve/feedback_store.js';
-import { buildFromFile, readModelFile, writeModelFile } from '../../src/serve/model_file.js';
-import { dropUsers } from '../../src/serve/histories.js';
-import { makeModelFile, TOKEN, auth, getJson, post } from './fixtures.js';
+import { startServer, type RunningServer } from '../../src/http/server.js';
+import { Recommender } from '../../src/recsys/recommender.js';
+import { FeedbackStore } from '../../src/http/feedback_store.js';
+import { buildFromFile, readModelFile, writeModelFile } from '../../src/recsys/model_file.js';
+import { dropUsers } from '../../src/recsys/histories.js';
+import { makeModelFile, TOKEN, auth, getJson, post } from '../recsys/fixtures.js';
 
 const S = suite('serve: HTTP server');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-srv-'));

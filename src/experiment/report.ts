@@ -8,8 +8,8 @@
  * and a Content-Security-Policy of default-src 'none' proves it fetches nothing.
  */
 
-import { meanSd, relaImpr as relaImprOf } from './metrics.js';
-import { DEFAULT_BASE_MODEL, type ExperimentResult, type ModelResult } from './result_types.js';
+import { meanSd, relaImpr as relaImprOf } from '../eval/metrics.js';
+import { DEFAULT_BASE_MODEL, type ExperimentResult, type ModelResult } from '../eval/result_types.js';
 import { PALETTE, barChart, boxChart, esc, fmt, lineChart } from './svg.js';
 
 const fin = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);

@@ -11,10 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { startServer, type RunningServer } from './server.js';
-import { replication } from './replication.js';
-import type { Recommender } from './recommender.js';
-import { connectRedis } from '../queue/connection.js';
+import { startServer, type RunningServer } from '../http/server.js';
+import { replication } from '../http/replication.js';
+import type { Recommender } from '../recsys/recommender.js';
+import { connectRedis } from '../util/redis.js';
 
 interface AutocannonResult { requests: { average: number; total: number }; non2xx: number; errors: number }
 type Autocannon = (o: Record<string, unknown>, cb: (err: Error | null, r: AutocannonResult) => void) => unknown;

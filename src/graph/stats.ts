@@ -2,8 +2,8 @@
  * The paper's Table 2 for any data set: node counts, interactions, density,
  * edges per relation of the heterogeneous graph, and degree quantiles.
  */
-import type { Dataset } from './types.js';
-import { buildHeteroGraph, RELATIONS, type RelationName } from '../graph/hetero.js';
+import type { Dataset } from '../data/types.js';
+import { buildHeteroGraph, RELATIONS, type RelationName } from './hetero.js';
 
 export interface DegreeQuantiles { min: number; p25: number; p50: number; p75: number; p90: number; max: number; mean: number }
 export interface DatasetStats {

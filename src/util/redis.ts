@@ -1,6 +1,7 @@
 /**
- * Redis connections for the fit queue. `--queue` takes a redis:// (or
- * rediss://) URL; a URL that does not parse, or a server that does not
+ * Redis connections, shared by the fit queue (queue/) and the serving
+ * replicas (http/replication.ts). A URL option takes redis:// (or
+ * rediss://); a URL that does not parse, or a server that does not
  * answer within a few seconds, is a UserError naming the URL, so a typo or a
  * stopped Redis fails at once instead of retrying forever. Once a worker is
  * up, ioredis's own reconnection keeps it alive across Redis restarts.
@@ -8,22 +9,13 @@
 import { Redis } from 'ioredis';
 import { UserError } from '../errors.js';
 
-/** The queue both `dpgcn experiment --queue` and `dpgcn worker` use unless told otherwise. */
-export const DEFAULT_QUEUE_NAME = 'dpgcn-fits';
-
-/** Checks a --queue URL; returns it unchanged. */
+/** Checks a redis:// URL option; returns it unchanged. */
 export function parseRedisUrl(option: string, url: string): string {
   let u: URL;
   try { u = new URL(url); } catch { throw new UserError(`${option}: expected redis://HOST:PORT, got "${url}"`); }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UserError(`${option}: expected redis://HOST:PORT, got "${url}"`);
   if (!u.hostname) throw new UserError(`${option}: "${url}" names no host`);
   return url;
-}
-
-export function parseQueueName(option: string, name: string): string {
-  // BullMQ builds its keys as prefix:name:..., so a colon would split them
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UserError(`${option}: expected letters, digits, ".", "_" or "-", got "${name}"`);
-  return name;
 }
 
 /**
