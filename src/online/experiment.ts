@@ -14,6 +14,7 @@ import { UserError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
 import { MODEL_NAMES, BASELINE_NAMES, type ModelConfig, type ModelName, type Model } from '../models/types.js';
 import { isModelName } from '../models/registry.js';
+import { traitsOf } from '../models/traits.js';
 import { GraphRecommender } from '../models/graph_models.js';
 import { configFor, deriveSeed, prepareSplit } from '../recsys/split.js';
 import { fitModel } from '../recsys/fit.js';
@@ -55,7 +56,7 @@ export function parseOnlinePolicies(spec: string): PolicySpec[] {
     if (!isModelName(m) || rest.length || (suffix !== undefined && suffix !== 'static' && suffix !== 'served')) {
       throw new UserError(`--models: unknown policy "${n}" under --protocol online (known: ${known})`);
     }
-    const learns = m === 'd-gcn' || m === 'dp-gcn';
+    const learns = traitsOf(m).learnsOnline;
     out.push({ name: n, model: m, kind: suffix === 'served' ? 'served' : suffix === 'static' || !learns ? 'static' : 'online' });
   }
   return out;
