@@ -85,6 +85,13 @@ export function currentBackend(): Backend {
   return (current = debug(env === null ? pickAuto() : getBackend(env)));
 }
 
+/** Makes b (a wrapped backend: the kernel profiler's) the current one; returns the one it replaces. */
+export function setCurrentBackend(b: Backend): Backend | null {
+  const prev = current;
+  current = b;
+  return prev;
+}
+
 /** Switch backends. Tensors made on another backend stay valid (kernels copy foreign storage). */
 export function useBackend(name: BackendName | 'auto'): Backend {
   current = debug(name === 'auto' ? pickAuto() : getBackend(name));
