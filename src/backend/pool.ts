@@ -7,7 +7,11 @@
  * class (four per power of two, at most 25% slack), so batches whose sizes
  * vary a little (flattened histories) reuse storage too. tidy() and
  * backward() return storage here through Backend.free; allocations come back
- * zero-filled.
+ * zero-filled. What it keeps idle is bounded by the peak of storage it had
+ * handed out at once: with four size classes per power of two, a workload
+ * whose sizes wander (DIN's flattened histories) would otherwise fill every
+ * class up to the cap and hold memory no step ever needs at once, which is
+ * how `npm start` reached 1.8 GB.
  */
 
 const MIN_POOLED = 4096; // elements; small arrays are cheap to allocate, pooling them only adds bookkeeping
@@ -23,6 +27,8 @@ export function sizeClass(n: number): number {
 export class ArrayPool {
   private readonly idle = new Map<number, ArrayBuffer[]>(); // by byte length
   private pooledBytes = 0;
+  private liveBytes = 0;
+  private peakLiveBytes = 0;
   // views this pool handed out and not yet freed: a caller's own array is never recycled,
   // and a second free() of the same view is a no-op instead of a double hand-out
   private readonly live = new WeakSet<object>();
@@ -47,6 +53,8 @@ export class ArrayPool {
     const a = new Ctor(reused ?? new ArrayBuffer(sizeClass(n) * 4), 0, n);
     if (reused) a.fill(0);
     this.live.add(a);
+    this.liveBytes += a.buffer.byteLength;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
     return a;
   }
 
@@ -55,15 +63,16 @@ export class ArrayPool {
     if (!this.live.has(a)) return;
     this.live.delete(a);
     const buf = a.buffer as ArrayBuffer;
-    if (this.pooledBytes + buf.byteLength > this.maxBytes) return;
+    this.liveBytes -= buf.byteLength;
+    if (this.pooledBytes + buf.byteLength > Math.min(this.maxBytes, this.peakLiveBytes)) return;
     let list = this.idle.get(buf.byteLength);
     if (!list) this.idle.set(buf.byteLength, (list = []));
     list.push(buf);
     this.pooledBytes += buf.byteLength;
   }
 
-  /** Drops every idle buffer (for tests and memory-sensitive callers). */
-  clear(): void { this.idle.clear(); this.pooledBytes = 0; }
+  /** Drops every idle buffer, and forgets the peak (a fit is over: the next workload sets its own). */
+  clear(): void { this.idle.clear(); this.pooledBytes = 0; this.peakLiveBytes = this.liveBytes; }
 
   get idleBytes(): number { return this.pooledBytes; }
 }

@@ -9,6 +9,7 @@ import { type ModelConfig, type ModelName, type Model } from '../models/types.js
 import { createModel } from '../models/registry.js';
 import { trainModel, validationNdcg10, type TrainResult, type EpochInfo } from '../eval/trainer.js';
 import { traitsOf } from '../models/traits.js';
+import { currentBackend } from '../backend/registry.js';
 import { EASE_MAX_ITEMS } from '../models/item_item.js';
 import { type PreparedSplit, deriveSeed } from './split.js';
 
@@ -40,6 +41,15 @@ type FitHooks = { onEpoch?(e: EpochInfo): void; onStep?(done: number, total: num
  * training set; with them in the graph, validation would be leaked.
  */
 export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig, hooks: FitHooks = {}): FitResult {
+  try {
+    return fitModelOnce(name, ds, prepared, config, hooks);
+  } finally {
+    // training's idle storage is not what evaluation or the next fit needs: give it back
+    currentBackend().releaseIdle?.();
+  }
+}
+
+function fitModelOnce(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig, hooks: FitHooks): FitResult {
   const batches = () => new Rng(deriveSeed(prepared.seed, name, 'batches'));
   // wall time of everything the fit does: building a model can be most of it (EASE's inverse, the graph)
   const tStart = performance.now(), wall = () => (performance.now() - tStart) / 1000;
