@@ -139,11 +139,18 @@ t('ranking protocols select on a validation split held out of training and graph
   }
   const prepared = prepareSplit(ds, 'ms-recommenders', 2, config);
   const cfg: ModelConfig = { ...config, epochs: 3 };
-  const fit = fitModel('gcn', ds, prepared, cfg);
+  const steps: [number, number][] = [];
+  const fit = fitModel('gcn', ds, prepared, cfg, { onStep: (d, total) => steps.push([d, total]) });
   assert.is(fit.refitEpochs, fit.train.bestEpoch);
   assert.is(fit.train.selectedOn, 'ndcg10');
   assert.is(fit.train.loss.length, 3);
-  assert.ok(fit.trainSeconds >= fit.train.trainSeconds);
+  // what the fit reports covers both trainings: the selection run's steps, then the refit's after them
+  assert.ok(fit.refitEpochs! > 0, 'the fixture refits');
+  const selTotal = steps[0][1], last = steps[steps.length - 1];
+  for (let n = 1; n < steps.length; n++) assert.ok(steps[n][0] >= steps[n - 1][0], `progress went back at report ${n}`);
+  assert.ok(last[1] > selTotal, `the refit's steps are counted after the selection's (${last[1]} vs ${selTotal})`);
+  assert.is(last[0], last[1], 'the fit ends at its last step');
+  assert.ok(Number.isFinite(fit.trainSeconds) && fit.trainSeconds >= 0);
 });
 
 t('bpr is refused outside ranking protocols; ranking protocols run with it', () => {
