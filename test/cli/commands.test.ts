@@ -113,9 +113,9 @@ t('a corrupt or foreign checkpoint: exit 2, one line', () => {
   const bad = path.join(tmp, 'bad.ck');
   bytes[bytes.length >> 1] ^= 0xff;
   fs.writeFileSync(bad, bytes);
-  userError(['eval', '--model', bad], /bad\.ck/);
+  userError(['eval', '--model', bad], /bad\.ck: checksum mismatch, the checkpoint is corrupt/);
   fs.writeFileSync(bad, 'hello');
-  userError(['recommend', '--model', bad, '--user', 'u1'], /bad\.ck/);
+  userError(['recommend', '--model', bad, '--user', 'u1'], /bad\.ck: not a dpgcn checkpoint/);
   userError(['eval', '--model', path.join(tmp, 'none.ck')], /not found/);
 });
 

@@ -7,8 +7,7 @@ import { startServer, type RunningServer } from '../../src/http/server.js';
 import { Recommender } from '../../src/recsys/recommender.js';
 import { FeedbackStore } from '../../src/http/feedback_store.js';
 import { buildFromFile, readModelFile, writeModelFile } from '../../src/recsys/model_file.js';
-import { dropUsers } from '../../src/recsys/histories.js';
-import { makeModelFile, TOKEN, auth, getJson, post } from '../recsys/fixtures.js';
+import { makeModelFile, TOKEN, auth, getJson, post, rowsWithout } from '../recsys/fixtures.js';
 
 const S = suite('serve: HTTP server');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-srv-'));
@@ -158,7 +157,7 @@ S('delete a user: rows gone; other users scored as if the user never had edges',
   // reference: a model file built from scratch on the training data without the user (parameter rows zeroed)
   const mf = await readModelFile(modelA), u = mf.ds.userIds.indexOf(victim);
   for (const p of Object.values(mf.params)) if (p.shape[0] === mf.ds.numUsers && p.shape.length === 2) p.data.fill(0, u * p.shape[1], (u + 1) * p.shape[1]);
-  const train = dropUsers(mf.train, new Set([u])).it, model = buildFromFile(mf, modelA, { train });
+  const train = rowsWithout(mf.train, u), model = buildFromFile(mf, modelA, { train });
   const ref = path.join(dir, 'ref.ck');
   await writeModelFile(ref, { meta: mf.meta, ds: mf.ds, train, model });
   const rec = await Recommender.load(ref);

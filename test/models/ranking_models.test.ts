@@ -33,7 +33,14 @@ const T = suite('ranking models');
 
 T('EASE closed form: zero diagonal, (G + lambda I) B = G - diagMat(...) i.e. B = I - P diag(1/diag P), scores = X B', () => {
   const n = ds.numItems, sets = trainSets(ds.numUsers, train), G = gram(sets, ds.numUsers, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) assert.is(G[i * n + j], G[j * n + i]);
+  // G = X^T X of the binary user x item matrix, built here from the raw interaction rows
+  const X = new Uint8Array(ds.numUsers * n);
+  for (let k = 0; k < train.length; k++) X[train.user[k] * n + train.item[k]] = 1;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    let c = 0;
+    for (let u = 0; u < ds.numUsers; u++) c += X[u * n + i] * X[u * n + j];
+    assert.is(G[i * n + j], c, `G[${i}, ${j}]`);
+  }
   const lam = 20, B = easeWeights(G, n, lam);
   for (let i = 0; i < n; i++) assert.is(B[i * n + i], 0);
   // EASE's stationarity: (G + lam I)(I - B) is diagonal (= diagMat(1 / diag P))

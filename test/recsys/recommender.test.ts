@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Recommender, NotFoundError } from '../../src/recsys/recommender.js';
 import { UserError } from '../../src/errors.js';
-import { dropUser } from '../../src/recsys/histories.js';
+import { rowsWithout } from './fixtures.js';
 import { TableModel, memoryFile, tableRecommender, testData } from './test_model.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { configFor, prepareSplit } from '../../src/recsys/split.js';
@@ -111,7 +111,7 @@ R('deleteUser: other users are scored as if the user never had edges', () => {
   assert.not.ok(rec.hasUser(gone));
   assert.throws(() => rec.recommend(gone), (e: Error) => e instanceof NotFoundError);
   // the reference: a recommender built on the training data without the user
-  const ds2 = testData(), u7 = ds2.userIds.indexOf(gone), ref = new TableModel(ds2, dropUser(ds2.interactions, u7));
+  const ds2 = testData(), u7 = ds2.userIds.indexOf(gone), ref = new TableModel(ds2, rowsWithout(ds2.interactions, u7));
   ref.module.loadStateDict(new TableModel(ds2, ds2.interactions).module.stateDict());
   const w = ref.module.user.data; w.fill(0, u7 * ref.dim, (u7 + 1) * ref.dim);
   const refRec = Recommender.fromParts({ file: { ...memoryFile(ds2, ref), train: ref.train }, model: ref, rebuild: () => ref });
