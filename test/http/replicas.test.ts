@@ -152,4 +152,28 @@ testUnless(S, redis.reason, 'Redis not answering: /feedback is a 503 naming redi
   await stop(a.srv);
 });
 
+testUnless(S, redis.reason, 'a malformed or unknown stream entry is counted and shown (/health, /metrics), and later entries still apply', async () => {
+  const p = prefix('bad');
+  const b = await replica(p, 'b');
+  const r = await connectRedis('DPGCN_TEST_REDIS', redis.url!);
+  const bad1 = await r.xadd(`${p}:events`, '*', 'origin', 'elsewhere', 'data', '{"op":"feedback","events":[');
+  const bad2 = await r.xadd(`${p}:events`, '*', 'origin', 'elsewhere', 'data', '{"op":"teleport"}');
+  await r.xadd(`${p}:events`, '*', 'origin', 'elsewhere', 'data', JSON.stringify({ op: 'user', user: 'after-bad', features: {} }));
+  r.disconnect();
+  await eventually('the entry after the bad ones is applied', () => b.srv.current().hasUser('after-bad'));
+  assert.is(b.repl.rejected, 2);
+  const h = (await getJson(`${b.srv.url}/health`)).body;
+  assert.is(h.replication.rejected, 2);
+  assert.is(h.replication.lastRejected.id, bad2);
+  assert.match(h.replication.lastRejected.reason, /unknown op "teleport"/);
+  assert.is.not(bad1, bad2);
+  const m = await (await fetch(`${b.srv.url}/metrics`)).text();
+  assert.match(m, /^dpgcn_replication_entries_rejected_total 2$/m);
+  // a replica that starts on the same stream meets them in its catch-up, and counts them too
+  const c = await replica(p, 'c');
+  assert.is(c.repl.rejected, 2);
+  assert.match(await (await fetch(`${c.srv.url}/metrics`)).text(), /^dpgcn_replication_entries_rejected_total 2$/m);
+  await stop(b.srv); await stop(c.srv);
+});
+
 S.run();
