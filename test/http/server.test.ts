@@ -195,8 +195,14 @@ S('hot reload under load: no request fails, answers switch to the new model', as
     while (ok < want && failed === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
     if (ok < want) { stop = true; assert.unreachable(`the load stalled at ${ok} answers (${failed} failed: ${fails[0]})`); }
   };
+  // three files with versions distinct from each other and from v0 (a save stamps a new version), so every answer names its reload
+  const copies: string[] = [];
+  for (const [src, n] of [[modelA, 'a2'], [modelB, 'b2']] as const) {
+    const r = await Recommender.load(src), f = path.join(dir, `${n}.ck`);
+    await r.save(f); r.close(); copies.push(f);
+  }
   const reloadVersions = [v0];
-  for (const m of [modelB, modelA, modelB]) {
+  for (const m of [modelB, copies[0], copies[1]]) {
     await answered();
     const res = await getJson(`${url}/admin/reload`, post({ model: m }, auth));
     assert.is(res.status, 200, JSON.stringify(res.body));
@@ -207,6 +213,7 @@ S('hot reload under load: no request fails, answers switch to the new model', as
   stop = true;
   await load;
   assert.is(failed, 0, fails.slice(0, 3).join('; '));
+  assert.is(new Set(reloadVersions).size, 4, 'four distinct versions');
   // a request sent after reload r had returned is answered by reload r's model or a later one, never an older one
   for (const x of seen) {
     assert.ok(reloadVersions.slice(x.after).includes(x.version), `a request sent after reload ${x.after} got ${x.version} (reloads: ${reloadVersions.join(' ')})`);
