@@ -9,7 +9,7 @@ import { tidy } from '../tensor/scope.js';
 import type { InstanceSet } from '../data/protocols/common.js';
 import type { ModelConfig, Model } from '../models/types.js';
 import { makeBatch, sequentialBatches, candidateBatch, type HistorySource } from './batches.js';
-import { auc, gauc, rankingMetrics, type RankingMetrics } from './metrics.js';
+import { auc, gaucOrNaN, rankingMetrics, type RankingMetrics } from './metrics.js';
 
 /** Evaluation batches can be larger than training ones: no tape is kept. */
 const EVAL_BATCH = 2048;
@@ -40,9 +40,8 @@ export function evaluateCtr(model: Model, src: HistorySource, set: InstanceSet, 
   const t0 = performance.now();
   const scores = scoreSet(model, src, set, config);
   const seconds = (performance.now() - t0) / 1000;
-  let g = NaN;
-  try { g = gauc(set.user, scores, set.label); } catch { /* no user with both classes: GAUC undefined */ }
-  return { auc: auc(scores, set.label), gauc: g, seconds, scores };
+  // NaN only when no user has both classes; a malformed set is an error
+  return { auc: auc(scores, set.label), gauc: gaucOrNaN(set.user, scores, set.label), seconds, scores };
 }
 
 /** One ranking query per user: candidates to rank, the relevant ones, and the context to score them in. */

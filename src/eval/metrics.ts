@@ -7,7 +7,9 @@
  * gain by returning fewer items.
  *
  * Undefined cases: AUC and GAUC throw when no positive/negative pair exists
- * (that is a broken test set, not a score). Per-user ranking metrics return
+ * (that is a broken test set, not a score); GAUC throws MetricUndefinedError
+ * then, which `gaucOrNaN` alone turns into NaN. Every other failure (lengths,
+ * non-finite scores) is an error wherever it happens. Per-user ranking metrics return
  * NaN for a user with no relevant items; `rankingMetrics` skips such users and
  * reports how many it skipped.
  */
@@ -19,6 +21,9 @@ export type Scores = ArrayLike<number>;
 export type Labels = ArrayLike<number>;
 export type ItemIds = ArrayLike<number>;
 export type Relevant = ReadonlySet<number> | ArrayLike<number>;
+
+/** A metric that has no value on this input (GAUC when no user has both classes), as opposed to bad input. */
+export class MetricUndefinedError extends DpgcnError {}
 
 function checkLengths(what: string, a: ArrayLike<number>, b: ArrayLike<number>, an: string, bn: string): void {
   if (a.length !== b.length) throw new DpgcnError(`${what}: ${an} has ${a.length} entries but ${bn} has ${b.length}`);
@@ -90,8 +95,21 @@ export function gauc(users: ArrayLike<number>, scores: Scores, labels: Labels): 
     if (!Number.isNaN(a)) { weighted += a * (j - i); weight += j - i; }
     i = j;
   }
-  if (weight === 0) throw new DpgcnError('gauc: no user has both a positive and a negative sample');
+  if (weight === 0) throw new MetricUndefinedError('gauc: no user has both a positive and a negative sample');
   return weighted / weight;
+}
+
+/**
+ * GAUC, or NaN when it is undefined (no user has both classes: one impression
+ * per user, say). Bad input (lengths, non-finite scores) still throws.
+ */
+export function gaucOrNaN(users: ArrayLike<number>, scores: Scores, labels: Labels): number {
+  try {
+    return gauc(users, scores, labels);
+  } catch (e) {
+    if (e instanceof MetricUndefinedError) return NaN;
+    throw e;
+  }
 }
 
 /**

@@ -41,8 +41,11 @@ export type ReplicatedOp =
   | { op: 'delete'; user: string }
   | { op: 'optout'; user: string };
 
-/** What the server gives the replication layer: the current model (it changes on reload) and the store. */
-export interface ReplicaContext { current(): Recommender; store: FeedbackStore }
+/**
+ * What the server gives the replication layer: the current model (it changes
+ * on reload), the store, and where to count an entry that cannot be applied.
+ */
+export interface ReplicaContext { current(): Recommender; store: FeedbackStore; onRejected?(id: string, reason: string): void }
 
 export interface ReplicationOptions {
   url: string;
@@ -103,6 +106,13 @@ export class Replication {
   policyVersion = 0;
   /** Remote entries applied since start (catch-up included). */
   applied = 0;
+  /**
+   * Remote entries that could not be applied (malformed JSON, an unknown op,
+   * a change the model refused) since start, and the last one: skipped so the
+   * stream keeps flowing, but counted (/health, dpgcn_replication_entries_rejected_total).
+   */
+  rejected = 0;
+  lastRejected: { id: string; reason: string } | null = null;
 
   constructor(private readonly o: ReplicationOptions & { replicaId: string }) {
     this.prefix = o.prefix ?? 'dpgcn-serve';
@@ -194,7 +204,7 @@ export class Replication {
       for (let k = 0; k < fields.length; k += 2) f[fields[k]] = fields[k + 1];
       if (f.origin === this.replicaId) continue;
       let op: ReplicatedOp;
-      try { op = JSON.parse(f.data) as ReplicatedOp; this.apply(op, this.ctx.current()); } catch (e) { this.warn(`entry ${id}`, e); continue; }
+      try { op = JSON.parse(f.data) as ReplicatedOp; this.apply(op, this.ctx.current()); } catch (e) { this.reject(id, e); continue; }
       this.applied++;
       this.o.onApplied?.(op, id);
     }
@@ -214,7 +224,16 @@ export class Replication {
       case 'item': rec.addItem(op.item, op.attributes); return;
       case 'delete': if (rec.hasUser(op.user)) rec.deleteUser(op.user); store.deleteUser(op.user); return;
       case 'optout': if (rec.hasUser(op.user)) rec.optOut(op.user); store.optOut(op.user); return;
+      default: throw new Error(`unknown op ${JSON.stringify((op as { op?: unknown } | null)?.op)}`);
     }
+  }
+
+  private reject(id: string, e: unknown): void {
+    const reason = (e as Error)?.message ?? String(e);
+    this.rejected++;
+    this.lastRejected = { id, reason };
+    this.warn(`entry ${id} rejected`, e);
+    this.ctx.onRejected?.(id, reason);
   }
 
   /**
@@ -232,7 +251,8 @@ export class Replication {
           const f: Record<string, string> = {};
           for (let k = 0; k < fields.length; k += 2) f[fields[k]] = fields[k + 1];
           if (f.origin === this.replicaId) continue;
-          try { this.apply(JSON.parse(f.data) as ReplicatedOp, rec); } catch (e) { this.warn(`entry ${id}`, e); }
+          // counted when the tail first met it; a reload meets the same entry again
+          try { this.apply(JSON.parse(f.data) as ReplicatedOp, rec); } catch (e) { this.warn(`entry ${id} (reload)`, e); }
         }
         if (page.length < 1000) break;
         start = `(${page[page.length - 1][0]}`;

@@ -120,13 +120,13 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     applyStore(rec, store);
   } catch (e) { store.close(); throw e; }
   const repl = o.replication ?? null;
-  if (repl) { try { await repl.start({ current: () => rec, store }); } catch (e) { await repl.close(); rec.close(); store.close(); throw e; } }
+  const metrics = new ServeMetrics(); // before the replica's catch-up, which may count rejected entries
+  if (repl) { try { await repl.start({ current: () => rec, store, onRejected: () => metrics.replicationRejected.inc() }); } catch (e) { await repl.close(); rec.close(); store.close(); throw e; } }
   // after the local durable write: a Redis failure or timeout is a 503 (this replica has the change, the others may not)
   const share = async (op: ReplicatedOp): Promise<void> => {
     if (!repl) return;
     try { await repl.publish(op); } catch (e) { throw Object.assign(new Error(`redis: the change is kept on this replica but not yet shared: ${(e as Error).message}`), { code: 'DPGCN_REPLICATION' }); }
   };
-  const metrics = new ServeMetrics();
   metrics.setModel(rec.modelVersion);
   const batcher = new Batcher(o.maxBatch ?? 64, (n) => metrics.batchSize.observe(n));
   const token = o.adminToken ?? null;
@@ -148,7 +148,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     return true;
   };
 
-  app.get('/health', async () => ({ status: 'ok', modelVersion: rec.modelVersion, scoring: rec.scoring, users: rec.numUsers, items: rec.numItems, feedbackRows: store.count() }));
+  app.get('/health', async () => ({ status: 'ok', modelVersion: rec.modelVersion, scoring: rec.scoring, users: rec.numUsers, items: rec.numItems, feedbackRows: store.count(),
+    ...(repl ? { replication: { applied: repl.applied, rejected: repl.rejected, lastRejected: repl.lastRejected } } : {}) }));
   app.get('/metrics', async (_req, reply) => { reply.type(metrics.contentType); return metrics.text(); });
 
   app.get('/recommend', { schema: { querystring: schemas.recommendQuery } }, async (req) => {

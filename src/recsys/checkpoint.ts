@@ -234,14 +234,28 @@ export async function saveCheckpoint(file: string, ck: Checkpoint): Promise<void
     if (err.code === 'ENOENT') throw new UserError(`cannot write checkpoint ${file}: directory ${dir} does not exist`);
     throw new UserError(`cannot write checkpoint ${file}: ${err.message}`);
   }
-  await syncDir(dir);
+  await syncDir(dir, file);
 }
 
-// Makes the rename durable. Some filesystems refuse fsync on a directory; the
-// file itself is already safe, so that is not an error.
-async function syncDir(dir: string): Promise<void> {
+/**
+ * Makes the rename durable. A failure is an error, not a shrug: the file is
+ * in place but a crash could still lose the rename, and the caller promised
+ * its users a durable checkpoint. NOTE: Windows has no directory fsync (the
+ * rename is journaled by NTFS), so there is nothing to call there.
+ */
+async function syncDir(dir: string, file: string): Promise<void> {
+  if (process.platform === 'win32') return;
   let fh: FileHandle | null = null;
-  try { fh = await fsp.open(dir, 'r'); await fh.sync(); } catch { /* best effort */ } finally { await fh?.close().catch(() => undefined); }
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UserError(`checkpoint ${file} was written but its directory ${dir} could not be synced `
+      + `(${err.code ?? err.message}), so the rename may not survive a crash`);
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
 }
 
 /** Reads and verifies a checkpoint; every failure is a UserError naming the file. */

@@ -19,7 +19,7 @@ import { DEFAULT_CONFIG, type ModelConfig, type ModelName } from '../models/type
 import { safeAuc, type TrainData } from '../eval/trainer.js';
 import { nextItemTask, type RankingTask } from '../eval/evaluate.js';
 import { rankingData, rankingTask } from '../eval/ranking_data.js';
-import { gauc } from '../eval/metrics.js';
+import { gaucOrNaN } from '../eval/metrics.js';
 export type Protocol = 'din' | 'dien' | 'ranking' | 'ms-recommenders' | 'ms-recommenders-user';
 export const PROTOCOLS: Protocol[] = ['din', 'dien', 'ranking', 'ms-recommenders', 'ms-recommenders-user'];
 const SPLITS = { 'ranking': rankingSplit, 'ms-recommenders': msRecommendersSplit, 'ms-recommenders-user': msRecommendersUserSplit } as const;
@@ -75,7 +75,8 @@ export function prepareSplit(ds: Dataset, protocol: Protocol, seed: number, conf
   if (ds.oracle && out.test.length) {
     const s = oracleScores(ds, out.test);
     out.oracleAuc = safeAuc(s, out.test.label);
-    try { out.oracleGauc = gauc(out.test.user, s, out.test.label); } catch { /* one class per user: no GAUC */ }
+    const g = gaucOrNaN(out.test.user, s, out.test.label); // NaN: one class per user, no GAUC
+    if (!Number.isNaN(g)) out.oracleGauc = g;
   }
   return out;
 }

@@ -7,6 +7,7 @@
  * at a byte offset, and native results bitwise equal for 1 and 2 threads.
  */
 import { suite } from 'uvu';
+import { skipSuite } from '../helpers/skip.js';
 import * as assert from 'uvu/assert';
 import type { Backend, Kernels } from '../../src/backend/kernels.js';
 import { getBackend } from '../../src/backend/registry.js';
@@ -171,21 +172,26 @@ function spdSuite(label: string, B: Backend, isa?: 'portable'): void {
 }
 
 spdSuite('js', getBackend('js'));
+let native: Backend | null = null;
 for (const name of ['wasm', 'native'] as const) {
   let B: Backend;
   try {
     B = getBackend(name);
   } catch (e) {
-    console.log(`cholesky: skipping ${name}: ${(e as Error).message}`);
+    skipSuite(`spd kernels:${name}`, `${name} backend unavailable: ${(e as Error).message}`);
     continue;
   }
   spdSuite(name, B);
-  if (name === 'native' && nativeAddon().info().cpuAvx2Fma) spdSuite('native(portable)', B, 'portable');
+  if (name === 'native') {
+    native = B;
+    if (nativeAddon().info().cpuAvx2Fma) spdSuite('native(portable)', B, 'portable');
+    else skipSuite('spd kernels:native(portable)', 'this CPU has no AVX2+FMA, so the portable path is the only one');
+  }
 }
 
-let native: Backend | null = null;
-try { native = getBackend('native'); } catch { /* reported above */ }
-if (native) {
+if (!native) {
+  skipSuite('spd kernels: native thread determinism', 'native backend unavailable');
+} else {
   const K = native.kernels;
   const t = suite('spd kernels: native thread determinism');
   t('cholesky, trsm and choleskyInverse are bitwise equal for 1 and 2 threads', () => {

@@ -5,6 +5,7 @@
  * arrays, and a correct copy path for foreign arrays and offset subarrays.
  */
 import { suite } from 'uvu';
+import { testUnless } from '../helpers/skip.js';
 import * as assert from 'uvu/assert';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -14,10 +15,11 @@ import { loadWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.
 import { WasmHeap, sizeClass } from '../../src/backend/wasm/heap.js';
 
 let wasm: WasmBackend | null = null;
+let unavailable: string | null = null;
 try {
   wasm = loadWasmBackend();
 } catch (e) {
-  console.log(`wasm_memory: skipped, wasm backend unavailable: ${(e as Error).message}`);
+  unavailable = `wasm backend unavailable: ${(e as Error).message}`;
 }
 
 let seed = 12345;
@@ -87,18 +89,18 @@ heapSuite('grows a small memory and keeps old views valid', () => {
 
 heapSuite.run();
 
-const mem = suite('backend/wasm memory');
+const memSuite = suite('backend/wasm memory');
+/** A test of the loaded wasm backend, counted as skipped (with the reason) when it did not load. */
+function mem(name: string, fn: (wasm: WasmBackend) => void | Promise<void>): void {
+  testUnless(memSuite, unavailable, name, () => fn(wasm!));
+}
 
-mem.before(() => { if (!wasm) console.log('  (skipped)'); });
-
-mem('op counts of the module equal the contract', () => {
-  if (!wasm) return;
+mem('op counts of the module equal the contract', (wasm) => {
   assert.is(wasm.exports.unary_op_count(), UNARY_OP_COUNT);
   assert.is(wasm.exports.binary_op_count(), BINARY_OP_COUNT);
 });
 
-mem('allocations are 64-byte aligned, zeroed, and resident', () => {
-  if (!wasm) return;
+mem('allocations are 64-byte aligned, zeroed, and resident', (wasm) => {
   const base = wasm.liveAllocations();
   const arrays: (Float32Array | Int32Array)[] = [];
   for (const n of [0, 1, 3, 16, 17, 1000, 300_000]) {
@@ -116,8 +118,7 @@ mem('allocations are 64-byte aligned, zeroed, and resident', () => {
   assert.is(wasm.liveAllocations(), base);
 });
 
-mem('a freed block is reused (and zeroed); free is idempotent and ignores foreign arrays', () => {
-  if (!wasm) return;
+mem('a freed block is reused (and zeroed); free is idempotent and ignores foreign arrays', (wasm) => {
   const base = wasm.liveAllocations();
   const a = wasm.allocF32(1234);
   a.fill(7);
@@ -137,8 +138,7 @@ mem('a freed block is reused (and zeroed); free is idempotent and ignores foreig
   assert.is(wasm.liveAllocations(), base);
 });
 
-mem('views survive memory growth and kernels still read them', () => {
-  if (!wasm) return;
+mem('views survive memory growth and kernels still read them', (wasm) => {
   const x = wasm.allocF32(4096), y = wasm.allocF32(4096);
   randomF32(4096, x);
   const keep = Float32Array.from(x);
@@ -156,8 +156,7 @@ mem('views survive memory growth and kernels still read them', () => {
   wasm.free(big); wasm.free(x); wasm.free(y);
 });
 
-mem('resident arrays and their subarrays take the zero-copy path', () => {
-  if (!wasm) return;
+mem('resident arrays and their subarrays take the zero-copy path', (wasm) => {
   const m = 37, n = 29, k = 41;
   const a = randomF32(m * k, wasm.allocF32(m * k)), b = randomF32(k * n, wasm.allocF32(k * n));
   const c = wasm.allocF32(m * n + 8);
@@ -175,8 +174,7 @@ mem('resident arrays and their subarrays take the zero-copy path', () => {
   wasm.free(a); wasm.free(b); wasm.free(c);
 });
 
-mem('foreign arrays and offset subarrays are copied in and out correctly', () => {
-  if (!wasm) return;
+mem('foreign arrays and offset subarrays are copied in and out correctly', (wasm) => {
   const n = 103;
   const backing = randomF32(n + 20);
   const x = backing.subarray(7, 7 + n); // foreign, byteOffset 28
@@ -198,8 +196,7 @@ mem('foreign arrays and offset subarrays are copied in and out correctly', () =>
   sameBits(z, zRef, 'aliased binary');
 });
 
-mem('kernels give bitwise the same results on resident and foreign inputs', () => {
-  if (!wasm) return;
+mem('kernels give bitwise the same results on resident and foreign inputs', (wasm) => {
   const W = wasm.kernels;
   const rows = 300, cols = 250, d = 37;
   const rp: number[] = [0], ci: number[] = [];
@@ -235,8 +232,7 @@ mem('kernels give bitwise the same results on resident and foreign inputs', () =
   for (const a of [rRp, rCi, rV, rX, rY, rT, ra, rb, rc, ri, rs]) wasm.free(a);
 });
 
-mem('scratch blocks of the copy path are recycled', () => {
-  if (!wasm) return;
+mem('scratch blocks of the copy path are recycled', (wasm) => {
   const x = randomF32(10_000), y = new Float32Array(10_000);
   wasm.kernels.axpy(1, x, y, 10_000);
   const used = wasm.memoryBytes().used;
@@ -244,8 +240,7 @@ mem('scratch blocks of the copy path are recycled', () => {
   assert.is(wasm.memoryBytes().used, used);
 });
 
-mem('arrays dropped without free() are reclaimed after garbage collection', async () => {
-  if (!wasm) return;
+mem('arrays dropped without free() are reclaimed after garbage collection', async (wasm) => {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const settle = async (): Promise<void> => {
@@ -262,4 +257,4 @@ mem('arrays dropped without free() are reclaimed after garbage collection', asyn
   assert.ok(wasm.liveAllocations() <= base, `live ${wasm.liveAllocations()} > baseline ${base}`);
 });
 
-mem.run();
+memSuite.run();

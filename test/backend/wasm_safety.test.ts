@@ -7,16 +7,17 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { skipSuite } from '../helpers/skip.js';
+import { testUnless } from '../helpers/skip.js';
 import { jsKernels } from '../../src/backend/js/index.js';
 import type { Kernels } from '../../src/backend/kernels.js';
 import { loadWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
 
 let wasm: WasmBackend | null = null;
+let unavailable: string | null = null;
 try {
   wasm = loadWasmBackend();
 } catch (e) {
-  skipSuite('backend/wasm safety', `wasm backend unavailable: ${(e as Error).message}`);
+  unavailable = `wasm backend unavailable: ${(e as Error).message}`;
 }
 
 /** Expects fn to throw an Error whose message matches every pattern. */
@@ -36,11 +37,14 @@ const resident = (w: WasmBackend): Mk => ({
 });
 
 const BIG = 2 ** 31 - 1;
-const t = suite('backend/wasm safety');
+const suiteT = suite('backend/wasm safety');
+/** A test of the loaded wasm backend, counted as skipped (with the reason) when it did not load. */
+function t(name: string, fn: (wasm: WasmBackend) => void): void {
+  testUnless(suiteT, unavailable, name, () => fn(wasm!));
+}
 
 function cases(name: string, body: (K: Kernels, mk: Mk) => void): void {
-  t(name, () => {
-    if (!wasm) return;
+  t(name, (wasm) => {
     for (const mk of [foreign, resident(wasm)]) body(wasm.kernels, mk);
   });
 }
@@ -138,8 +142,7 @@ cases('negative, fractional, NaN and oversized sizes, and unknown codes', (K, mk
   throwsNaming(() => K.sumAxis(f(4), f(4), 2, 2, 2 as never), /sumAxis/, /axis/);
 });
 
-t('the backend still works after every failure, with no scratch left behind', () => {
-  if (!wasm) return;
+t('the backend still works after every failure, with no scratch left behind', (wasm) => {
   const fail = (): void => {
     try { wasm.kernels.spmm(Int32Array.from(RP), Int32Array.from([0, 9, 1, 3, 3]), Float32Array.from(VAL),
       new Float32Array(8), new Float32Array(6), 3, 4, 2, 0); } catch { /* expected */ }
@@ -159,4 +162,4 @@ t('the backend still works after every failure, with no scratch left behind', ()
   assert.equal(Array.from(y), [1 + 2 * 5, 2 + 2 * 6, 0, 0, 3 * 3 + 4 * 7 + 5 * 7, 3 * 4 + 4 * 8 + 5 * 8]);
 });
 
-t.run();
+suiteT.run();

@@ -85,7 +85,7 @@ t('a version 1 model file: exit 2, one line saying how to convert it', () => {
   const bytes = fs.readFileSync(ck);
   const hl = bytes.readUInt32LE(12), header = JSON.parse(bytes.subarray(32, 32 + hl).toString('utf8'));
   const meta = { kind: 'dpgcn-model', model: 'din', config: header.meta.config, dataSpec: DATA, protocol: 'dien', seed: 2, data: header.meta.data, trained: header.meta.trained };
-  const script = `import { saveCheckpoint } from ${JSON.stringify(path.resolve(path.dirname(MAIN), '../serve/checkpoint.js'))};
+  const script = `import { saveCheckpoint } from ${JSON.stringify(path.resolve(path.dirname(MAIN), '../recsys/checkpoint.js'))};
     await saveCheckpoint(${JSON.stringify(old)}, { meta: ${JSON.stringify(meta)}, tensors: {} });`;
   const w = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.is(w.status, 0, w.stderr);
@@ -113,9 +113,9 @@ t('a corrupt or foreign checkpoint: exit 2, one line', () => {
   const bad = path.join(tmp, 'bad.ck');
   bytes[bytes.length >> 1] ^= 0xff;
   fs.writeFileSync(bad, bytes);
-  userError(['eval', '--model', bad], /bad\.ck/);
+  userError(['eval', '--model', bad], /bad\.ck: checksum mismatch, the checkpoint is corrupt/);
   fs.writeFileSync(bad, 'hello');
-  userError(['recommend', '--model', bad, '--user', 'u1'], /bad\.ck/);
+  userError(['recommend', '--model', bad, '--user', 'u1'], /bad\.ck: not a dpgcn checkpoint/);
   userError(['eval', '--model', path.join(tmp, 'none.ck')], /not found/);
 });
 

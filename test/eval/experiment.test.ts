@@ -11,7 +11,7 @@ import { renderTable } from '../../src/experiment/table.js';
 import { renderReport } from '../../src/experiment/report.js';
 import { trainModel, safeAuc, bprLoss, validationNdcg10 } from '../../src/eval/trainer.js';
 import { tensor } from '../../src/index.js';
-import { scoreSet } from '../../src/eval/evaluate.js';
+import { evaluateCtr, scoreSet } from '../../src/eval/evaluate.js';
 import { shuffledBatches, candidateBatch, pairBatch } from '../../src/eval/batches.js';
 
 const ds = generateSynthetic({ users: 80, items: 50, interactions: 900, seed: 5 });
@@ -139,11 +139,18 @@ t('ranking protocols select on a validation split held out of training and graph
   }
   const prepared = prepareSplit(ds, 'ms-recommenders', 2, config);
   const cfg: ModelConfig = { ...config, epochs: 3 };
-  const fit = fitModel('gcn', ds, prepared, cfg);
+  const steps: [number, number][] = [];
+  const fit = fitModel('gcn', ds, prepared, cfg, { onStep: (d, total) => steps.push([d, total]) });
   assert.is(fit.refitEpochs, fit.train.bestEpoch);
   assert.is(fit.train.selectedOn, 'ndcg10');
   assert.is(fit.train.loss.length, 3);
-  assert.ok(fit.trainSeconds >= fit.train.trainSeconds);
+  // what the fit reports covers both trainings: the selection run's steps, then the refit's after them
+  assert.ok(fit.refitEpochs! > 0, 'the fixture refits');
+  const selTotal = steps[0][1], last = steps[steps.length - 1];
+  for (let n = 1; n < steps.length; n++) assert.ok(steps[n][0] >= steps[n - 1][0], `progress went back at report ${n}`);
+  assert.ok(last[1] > selTotal, `the refit's steps are counted after the selection's (${last[1]} vs ${selTotal})`);
+  assert.is(last[0], last[1], 'the fit ends at its last step');
+  assert.ok(Number.isFinite(fit.trainSeconds) && fit.trainSeconds >= 0);
 });
 
 t('bpr is refused outside ranking protocols; ranking protocols run with it', () => {
@@ -154,6 +161,28 @@ t('bpr is refused outside ranking protocols; ranking protocols run with it', () 
   assert.is(r.models[0].curves.valNdcg10?.length, 1);
   parseExperimentResult(JSON.parse(JSON.stringify(r)), 'result');
   assert.ok(renderReport(r).includes('Validation NDCG@10 per epoch'));
+});
+
+t('evaluateCtr: GAUC is NaN only where it is undefined; a malformed test set is an error, not a NaN', () => {
+  const prepared = prepareSplit(ds, 'dien', 1, config);
+  const model = buildModel('embedding-mlp', ds, prepared, config);
+  const ok = evaluateCtr(model, prepared.train.src, prepared.test, config);
+  assert.ok(ok.gauc > 0 && ok.gauc < 1, `gauc ${ok.gauc}`);
+  // one row per user: no user has both classes, so GAUC has no value
+  // (a positive row for even users, a negative one for odd users, so AUC itself is defined)
+  const T = prepared.test, pick = new Map<number, number>();
+  for (let k = 0; k < T.length; k++) if (!pick.has(T.user[k]) && (T.label[k] > 0) === (T.user[k] % 2 === 0)) pick.set(T.user[k], k);
+  const rows = [...pick.values()];
+  const sub = <A extends Int32Array | Float32Array | Float64Array>(a: A): A => a.filter((_, k) => rows.includes(k)) as A;
+  const one = { length: rows.length, user: sub(T.user), item: sub(T.item), label: sub(T.label), query: sub(T.query), time: sub(T.time),
+    histStart: sub(T.histStart), histEnd: sub(T.histEnd) };
+  assert.ok(new Set(one.label).size === 2, 'both classes overall');
+  const undef = evaluateCtr(model, prepared.train.src, one, config);
+  assert.ok(Number.isFinite(undef.auc) && Number.isNaN(undef.gauc));
+  // a user column longer than the labels: the set is broken, and says so
+  const long = Int32Array.from([...prepared.test.user, 0]);
+  assert.throws(() => evaluateCtr(model, prepared.train.src, { ...prepared.test, user: long }, config), /gauc: users has \d+ entries but scores has/);
+  model.dispose?.();
 });
 
 t.run();

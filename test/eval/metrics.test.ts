@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  auc, gauc, relaImpr, precisionAtK, recallAtK, ndcgAtK, hitRateAtK, averagePrecision, map,
+  auc, gauc, gaucOrNaN, MetricUndefinedError, relaImpr, precisionAtK, recallAtK, ndcgAtK, hitRateAtK, averagePrecision, map,
   rankingMetrics, meanSd,
 } from '../../src/eval/metrics.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -71,6 +71,12 @@ Gauc('equals AUC when there is one user', () => {
 Gauc('throws when no user has both classes', () => {
   assert.throws(() => gauc([1, 2], [0.1, 0.2], [1, 0]), /no user has both/);
   assert.throws(() => gauc([1], [0.1, 0.2], [1, 0]), /users has 1 entries/);
+  assert.throws(() => gauc([1, 2], [0.1, 0.2], [1, 0]), (e: Error) => e instanceof MetricUndefinedError);
+  // gaucOrNaN: NaN only where GAUC is undefined; bad input is still an error
+  assert.ok(Number.isNaN(gaucOrNaN([1, 2], [0.1, 0.2], [1, 0])));
+  close(gaucOrNaN([4, 4, 4, 4], [0.1, 0.4, 0.35, 0.8], [0, 1, 0, 1]), 1);
+  assert.throws(() => gaucOrNaN([1], [0.1, 0.2], [1, 0]), /gauc: users has 1 entries but scores has 2/);
+  assert.throws(() => gaucOrNaN([1, 1], [0.1, NaN], [1, 0]), /gauc/);
 });
 Gauc.run();
 

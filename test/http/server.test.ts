@@ -7,8 +7,7 @@ import { startServer, type RunningServer } from '../../src/http/server.js';
 import { Recommender } from '../../src/recsys/recommender.js';
 import { FeedbackStore } from '../../src/http/feedback_store.js';
 import { buildFromFile, readModelFile, writeModelFile } from '../../src/recsys/model_file.js';
-import { dropUsers } from '../../src/recsys/histories.js';
-import { makeModelFile, TOKEN, auth, getJson, post } from '../recsys/fixtures.js';
+import { makeModelFile, TOKEN, auth, getJson, post, rowsWithout } from '../recsys/fixtures.js';
 
 const S = suite('serve: HTTP server');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-srv-'));
@@ -158,7 +157,7 @@ S('delete a user: rows gone; other users scored as if the user never had edges',
   // reference: a model file built from scratch on the training data without the user (parameter rows zeroed)
   const mf = await readModelFile(modelA), u = mf.ds.userIds.indexOf(victim);
   for (const p of Object.values(mf.params)) if (p.shape[0] === mf.ds.numUsers && p.shape.length === 2) p.data.fill(0, u * p.shape[1], (u + 1) * p.shape[1]);
-  const train = dropUsers(mf.train, new Set([u])).it, model = buildFromFile(mf, modelA, { train });
+  const train = rowsWithout(mf.train, u), model = buildFromFile(mf, modelA, { train });
   const ref = path.join(dir, 'ref.ck');
   await writeModelFile(ref, { meta: mf.meta, ds: mf.ds, train, model });
   const rec = await Recommender.load(ref);
@@ -175,25 +174,52 @@ S('delete a user: rows gone; other users scored as if the user never had edges',
 
 S('hot reload under load: no request fails, answers switch to the new model', async () => {
   const v0 = (await getJson(`${url}/health`)).body.modelVersion;
-  let stop = false, ok = 0, failed = 0;
+  let stop = false, ok = 0, failed = 0, reloaded = 0;
   const fails: string[] = [];
   const versions = new Set<string>();
+  /** Per request: how many reloads had completed when it was sent, and the version that answered it. */
+  const seen: { after: number; version: string }[] = [];
   const load = Promise.all(Array.from({ length: 8 }, async (_, w) => {
     for (let n = 0; !stop; n++) {
+      const after = reloaded;
       const r = await fetch(`${url}/recommend?user=u${(w * 7 + n) % 60 + 10}&k=10`); // u4 is deleted by now
-      if (r.status === 200) { ok++; versions.add((await r.json() as { modelVersion: string }).modelVersion); } else { failed++; fails.push(`${r.status} ${await r.text()}`); }
+      if (r.status === 200) {
+        const version = (await r.json() as { modelVersion: string }).modelVersion;
+        ok++; versions.add(version); seen.push({ after, version });
+      } else { failed++; fails.push(`${r.status} ${await r.text()}`); }
     }
   }));
-  for (const m of [modelB, modelA, modelB]) {
-    await new Promise((r) => setTimeout(r, 150));
+  /** Waits (by count, not by time; 60 s only as a backstop) until 40 more requests have been answered. */
+  const answered = async (): Promise<void> => {
+    const want = ok + 40, end = Date.now() + 60_000;
+    while (ok < want && failed === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    if (ok < want) { stop = true; assert.unreachable(`the load stalled at ${ok} answers (${failed} failed: ${fails[0]})`); }
+  };
+  // three files with versions distinct from each other and from v0 (a save stamps a new version), so every answer names its reload
+  const copies: string[] = [];
+  for (const [src, n] of [[modelA, 'a2'], [modelB, 'b2']] as const) {
+    const r = await Recommender.load(src), f = path.join(dir, `${n}.ck`);
+    await r.save(f); r.close(); copies.push(f);
+  }
+  const reloadVersions = [v0];
+  for (const m of [modelB, copies[0], copies[1]]) {
+    await answered();
     const res = await getJson(`${url}/admin/reload`, post({ model: m }, auth));
     assert.is(res.status, 200, JSON.stringify(res.body));
+    reloadVersions.push(res.body.modelVersion);
+    reloaded++;
   }
-  await new Promise((r) => setTimeout(r, 150));
+  await answered();
   stop = true;
   await load;
   assert.is(failed, 0, fails.slice(0, 3).join('; '));
-  assert.ok(ok > 100, `only ${ok} requests`);
+  assert.is(new Set(reloadVersions).size, 4, 'four distinct versions');
+  // a request sent after reload r had returned is answered by reload r's model or a later one, never an older one
+  for (const x of seen) {
+    assert.ok(reloadVersions.slice(x.after).includes(x.version), `a request sent after reload ${x.after} got ${x.version} (reloads: ${reloadVersions.join(' ')})`);
+  }
+  // of the last 40 answers at most 8 (one per worker) were sent before the last reload returned
+  assert.ok(seen.filter((x) => x.after === 3).length >= 32, 'the final model answered the load');
   const v1 = (await getJson(`${url}/health`)).body.modelVersion;
   assert.is.not(v1, v0);
   assert.ok(versions.has(v0) && versions.has(v1), [...versions].join(' '));

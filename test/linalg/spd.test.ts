@@ -72,7 +72,23 @@ test('not positive definite, bad sizes and short buffers throw by name', () => {
   assert.throws(() => spdInverse(new Float32Array(3), 2), (e: Error) => e instanceof KernelArgumentError && /a is too short/.test(e.message));
   assert.throws(() => choleskySolve(new Float32Array(4), new Float32Array(3), 2, 2), (e: Error) => e instanceof KernelArgumentError && /b is too short/.test(e.message));
   assert.throws(() => spdInverse(new Float32Array(4), 1.5), (e: Error) => e instanceof KernelArgumentError && /n must be/.test(e.message));
-  assert.ok(currentBackend().name);
+});
+
+test('with no backend argument the functions run on the DPGCN_BACKEND backend, and P is its storage', () => {
+  const want = (process.env.DPGCN_BACKEND ?? 'auto').trim().toLowerCase();
+  const b = currentBackend();
+  if (want !== 'auto') assert.is(b.name, want, 'the suite did not run on the backend it was asked for');
+  const n = 40, a = gram(60, n, 10);
+  const base = b.liveAllocations();
+  const p = spdInverse(a, n);
+  // wasm counts its blocks: P is one live allocation of wasm memory until freed
+  if (b.name === 'wasm') assert.is(b.liveAllocations(), base + 1, 'P is not wasm storage');
+  const ref = spdInverse(a, n, getBackend('js'));
+  let e = 0;
+  for (let i = 0; i < n * n; i++) e = Math.max(e, Math.abs(p[i] - ref[i]));
+  assert.ok(e < 1e-4, `P differs from the float64 reference by ${e}`);
+  b.free(p);
+  assert.is(b.liveAllocations(), base);
 });
 
 test.run();

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { assertClose } from '../helpers/close.js';
 import { Rng, Adam, tidy, backward, bceWithLogits, noGrad, tensor, concat, sum, mul, randn } from '../../src/index.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { dienSplit } from '../../src/data/protocols/dien.js';
@@ -106,12 +107,25 @@ t('history pooling sums the valid behaviours only', () => {
 t('Dice uses batch statistics in training and running averages in evaluation', () => {
   const d = new Dice(3);
   const x = tensor([[1, 2, 3], [3, 2, 1], [0, 0, 0], [4, 4, 4]]);
+  d.alpha.data.fill(0.25);
+  const X = [[1, 2, 3], [3, 2, 1], [0, 0, 0], [4, 4, 4]];
+  // Dice(s) = s * (p + (1 - p) * alpha), p = sigmoid((s - mean) / sqrt(var + eps)), per column
+  const dice = (s: number, mu: number, v: number) => { const p = 1 / (1 + Math.exp(-(s - mu) / Math.sqrt(v + 1e-8))); return s * (p + (1 - p) * 0.25); };
+  const mu = [2, 2, 2], v = [2.5, 2, 2.5]; // the batch's column means and (population) variances
   d.train(true);
   const y = d.forward(x);
   assert.equal(y.shape, [4, 3]);
-  assert.ok(Math.abs(d.runMean.data[0] - 0.05 * 2) < 1e-6); // momentum 0.95 from 0 towards the batch mean 2
+  assertClose(y.data, Float32Array.from(X.flatMap((r) => r.map((s, j) => dice(s, mu[j], v[j])))), { rtol: 1e-5, atol: 1e-6 });
+  // momentum 0.95 from (mean 0, var 1) towards the batch's statistics
+  const rm = mu.map((m) => 0.05 * m), rv = v.map((s) => 0.95 + 0.05 * s);
+  assertClose(d.runMean.data, Float32Array.from(rm), { rtol: 1e-6, atol: 1e-7 });
+  assertClose(d.runVar.data, Float32Array.from(rv), { rtol: 1e-6, atol: 1e-7 });
   d.eval();
-  assert.equal(d.forward(x).shape, [4, 3]);
+  const ye = d.forward(x);
+  assertClose(ye.data, Float32Array.from(X.flatMap((r) => r.map((s, j) => dice(s, rm[j], rv[j])))), { rtol: 1e-5, atol: 1e-6 });
+  // evaluation reads the running statistics and does not move them
+  d.forward(tensor([[100, -100, 7]]));
+  assertClose(d.runMean.data, Float32Array.from(rm), { rtol: 1e-6, atol: 1e-7 });
   assert.ok(!d.parameters().includes(d.runMean) || d.runMean.requiresGrad === false);
 });
 

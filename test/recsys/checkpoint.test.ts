@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import fsPromises from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import {
   saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, crc32, crc32Js, MAGIC, FORMAT_VERSION,
   type Checkpoint, type TensorData,
@@ -140,6 +142,26 @@ S('a missing output directory is created', async () => {
   const file = path.join(tmpDir(), 'new', 'deeper', 'm.ck');
   await saveCheckpoint(file, sample());
   assert.ok(fs.existsSync(file));
+});
+
+S('a directory that cannot be synced is an error naming the file and the directory', async () => {
+  const dir = tmpDir(), file = path.join(dir, 'm.ck');
+  const open = fsPromises.open;
+  // the directory's fsync fails as on a device error; the file's own open, write and sync are untouched
+  fsPromises.open = (async (p: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
+    const fh = await open(p, flags, mode);
+    if (String(p) === dir && flags === 'r') fh.sync = async () => { throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }); };
+    return fh;
+  }) as typeof fsPromises.open;
+  syncBuiltinESMExports();
+  try {
+    await rejects(saveCheckpoint(file, sample()), new RegExp(`checkpoint ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was written but its directory .* could not be synced \\(EIO\\)`));
+  } finally {
+    fsPromises.open = open;
+    syncBuiltinESMExports();
+  }
+  // the file itself is complete: only the rename's durability is in doubt
+  assert.equal((await loadCheckpoint(file)).meta, sample().meta);
 });
 
 S('a failed write leaves no temporary file and keeps the old checkpoint', async () => {

@@ -1,5 +1,6 @@
 /** Small trained model files for the server tests (seconds to make, deterministic). */
 import { generateSynthetic } from '../../src/data/synthetic.js';
+import type { Interactions } from '../../src/data/types.js';
 import { DEFAULT_CONFIG, type ModelName } from '../../src/models/types.js';
 import { fitModel } from '../../src/recsys/fit.js';
 import { prepareSplit } from '../../src/recsys/split.js';
@@ -32,3 +33,18 @@ export async function getJson(url: string, init: RequestInit = {}): Promise<{ st
 
 export const post = (body: unknown, headers: Record<string, string> = {}): RequestInit =>
   ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+/**
+ * The interaction rows of every user but u, built row by row here (not with
+ * the library's own dropUsers), as the reference for erasure tests.
+ */
+export function rowsWithout(it: Interactions, u: number): Interactions {
+  const user: number[] = [], item: number[] = [], time: number[] = [], query: number[] = [], rating: number[] = [];
+  for (let k = 0; k < it.length; k++) {
+    if (it.user[k] === u) continue;
+    user.push(it.user[k]); item.push(it.item[k]); time.push(it.time[k]); query.push(it.query[k]);
+    if (it.rating) rating.push(it.rating[k]);
+  }
+  return { length: user.length, user: Int32Array.from(user), item: Int32Array.from(item), time: Float64Array.from(time),
+    query: Int32Array.from(query), rating: it.rating ? Float32Array.from(rating) : null };
+}

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Recommender, NotFoundError } from '../../src/recsys/recommender.js';
 import { UserError } from '../../src/errors.js';
-import { dropUser } from '../../src/recsys/histories.js';
+import { rowsWithout } from './fixtures.js';
 import { TableModel, memoryFile, tableRecommender, testData } from './test_model.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { configFor, prepareSplit } from '../../src/recsys/split.js';
@@ -68,8 +68,19 @@ R('feedback: clicks join the history (no longer recommended), impressions do not
 
 R('opt-out: non-personalised answers, feedback discarded', () => {
   const ds = testData(), rec = tableRecommender(ds), [a, b] = ds.userIds;
+  // the non-personalised answer: the items most often in training, ties by item order, the same for every opted-out user
+  const count = new Map<string, number>();
+  for (const u of ds.userIds) for (const x of rec.exportUser(u).training as { item: string }[]) count.set(x.item, (count.get(x.item) ?? 0) + 1);
+  const order = new Map(ds.itemIds.map((id, i) => [id, i]));
+  const want = [...ds.itemIds].sort((x, y) => (count.get(y) ?? 0) - (count.get(x) ?? 0) || order.get(x)! - order.get(y)!).slice(0, 5);
+  assert.not.equal(rec.recommend(a, { k: 5 }).map((x) => x.item), want, 'the fixture makes the personal answer differ from popularity');
   rec.optOut(a);
-  assert.equal(rec.recommend(a, { k: 5 }).map((x) => x.item), rec.recommend(a, { k: 5 }).map((x) => x.item));
+  const got = rec.recommend(a, { k: 5 });
+  assert.equal(got.map((x) => x.item), want);
+  assert.ok(got.every((x) => x.score === 0));
+  assert.is(rec.isOptedOut(a), true);
+  assert.is(rec.isOptedOut(b), false);
+  assert.not.equal(rec.recommend(b, { k: 5 }).map((x) => x.item), want, 'b is still personalised');
   const r = rec.feedback([{ user: a, item: ds.itemIds[0], type: 'click' }, { user: b, item: ds.itemIds[0], type: 'click' }]);
   assert.is(r.accepted, 1); assert.is(r.discarded, 1);
   assert.equal(rec.exportUser(a).feedback, []);
@@ -100,7 +111,7 @@ R('deleteUser: other users are scored as if the user never had edges', () => {
   assert.not.ok(rec.hasUser(gone));
   assert.throws(() => rec.recommend(gone), (e: Error) => e instanceof NotFoundError);
   // the reference: a recommender built on the training data without the user
-  const ds2 = testData(), u7 = ds2.userIds.indexOf(gone), ref = new TableModel(ds2, dropUser(ds2.interactions, u7));
+  const ds2 = testData(), u7 = ds2.userIds.indexOf(gone), ref = new TableModel(ds2, rowsWithout(ds2.interactions, u7));
   ref.module.loadStateDict(new TableModel(ds2, ds2.interactions).module.stateDict());
   const w = ref.module.user.data; w.fill(0, u7 * ref.dim, (u7 + 1) * ref.dim);
   const refRec = Recommender.fromParts({ file: { ...memoryFile(ds2, ref), train: ref.train }, model: ref, rebuild: () => ref });
