@@ -161,6 +161,7 @@ export function trainModel(model: Model, data: TrainData, opts: TrainOptions): T
     if (patience !== undefined && since >= patience) break;
   }
   if (bestState && bestEpoch !== loss.length) model.module.loadStateDict(bestState);
+  opt.dispose();
   const bestValAuc = rankVal ? (valAuc[bestEpoch - 1] ?? NaN) : (best === -Infinity ? NaN : best);
   return { loss, valAuc, bestEpoch, bestValAuc, ...(rankVal ? { valNdcg10: valNdcg } : {}), selectedOn: rankVal ? 'ndcg10' : 'auc',
     trainSeconds: (performance.now() - t0) / 1000 };

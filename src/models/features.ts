@@ -6,6 +6,7 @@
  * pooled with a per-batch sparse matrix: padding never costs compute and the
  * pooling gradient is one transposed spmm.
  */
+import { trackTensor } from '../tensor/scope.js';
 import type { Rng } from '../tensor/rng.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
 import { record, gradOf } from '../autograd/engine.js';
@@ -189,7 +190,12 @@ export function poolingMatrix(h: FlatHistory, mode: 'sum' | 'mean' = 'sum'): Csr
     const n = h.ptr[b + 1] - h.ptr[b];
     for (let p = h.ptr[b]; p < h.ptr[b + 1]; p++) { col[p] = p; val[p] = mode === 'mean' ? 1 / n : 1; }
   }
-  return new CsrMatrix(B, Math.max(h.items.length, 1), h.ptr.slice(), col, val);
+  const P = new CsrMatrix(B, Math.max(h.items.length, 1), h.ptr.slice(), col, val);
+  // a matrix per batch: its backend-resident copies go with the step's scope (wasm memory is otherwise
+  // returned only when the garbage collector runs finalisers, which a loop of fits never lets happen)
+  let done = false;
+  trackTensor({ dispose: () => { done = true; P.dispose(); }, get isDisposed() { return done; } });
+  return P;
 }
 
 /** Sums rows of x (T, d) per batch row: (B, d); rows with an empty history get zeros. */

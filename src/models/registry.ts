@@ -14,7 +14,18 @@ export function isModelName(s: string): s is ModelName {
   return KNOWN.includes(s);
 }
 
+/**
+ * Builds a model. Its dispose() releases everything it holds, the parameters' storage included (what
+ * the model's own dispose releases first), so a loop of fits returns wasm memory as it goes.
+ */
 export function createModel(name: ModelName, ctx: ModelContext): Model {
+  const m = construct(name, ctx);
+  const own = m.dispose?.bind(m);
+  m.dispose = () => { own?.(); m.module.releaseStorage(); };
+  return m;
+}
+
+function construct(name: ModelName, ctx: ModelContext): Model {
   switch (name) {
     case 'embedding-mlp': return createEmbeddingMlp(ctx);
     case 'wide-deep': return createWideDeep(ctx);

@@ -3,6 +3,7 @@
  * registration ("encoder.layers.0.weight"), stable across runs, so they key
  * checkpoints. Parameters are kept out of tidy scopes for their whole life.
  */
+import { currentBackend } from '../backend/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
 import { untracked } from '../tensor/scope.js';
@@ -36,6 +37,16 @@ export abstract class Module {
     for (const [n, p] of this.params) out.push([prefix + n, p]);
     for (const [n, c] of this.children) out.push(...c.namedParameters(`${prefix}${n}.`));
     return out;
+  }
+
+  /**
+   * Returns every parameter's and gradient's storage to the backend now; the module is not used
+   * afterwards. Wasm storage is otherwise reclaimed only when the garbage collector runs finalisers,
+   * which a synchronous loop of fits never lets happen.
+   */
+  releaseStorage(): void {
+    const b = currentBackend();
+    for (const p of this.parameters()) { if (p.grad) b.free(p.grad.data); b.free(p.data); }
   }
 
   parameters(): Tensor[] { return this.namedParameters().map(([, p]) => p); }

@@ -34,6 +34,12 @@ export class Adam extends Optimizer {
     b.kernels.adamStep(p.data, g, m, v, n, lr, this.beta1, this.beta2, this.eps, this.weightDecay, bc1, bc2, this.decoupled);
   }
 
+  /** Returns the moment buffers to the backend now (wasm memory is otherwise reclaimed only by the garbage collector). */
+  override dispose(): void {
+    const b = currentBackend();
+    for (const xs of [this.m, this.v]) xs.forEach((a, i) => { if (a) b.free(a); xs[i] = null; });
+  }
+
   /** Step count and moment buffers (parameters that never had a gradient are absent), for checkpoints. */
   stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
     const out: Record<string, { shape: number[]; data: Float32Array }> = { t: { shape: [1], data: Float32Array.of(this.t) } };

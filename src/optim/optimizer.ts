@@ -23,5 +23,8 @@ export abstract class Optimizer {
     }
   }
 
+  /** Releases the optimiser's state buffers; the optimiser is not used afterwards. */
+  dispose(): void {}
+
   protected abstract update(i: number, p: Tensor, g: Float32Array, lr: number): void;
 }
