@@ -36,7 +36,7 @@ export class WebKernels implements TableKernels {
   static async load(url: string | URL, want: 'wasm' | 'js' = 'wasm'): Promise<WebKernels> {
     if (want === 'js' || typeof WebAssembly !== 'object' || !WebAssembly.validate(SIMD_PROBE)) return new WebKernels('js', null, null);
     const bytes = await (await fetchOk(url)).arrayBuffer();
-    const memory = new WebAssembly.Memory({ initial: 16 });
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
     const abort = () => { throw new Error('wasm kernel abort'); };
     const { instance } = await WebAssembly.instantiate(bytes, { env: { memory, abort } });
     return new WebKernels('wasm', instance.exports as unknown as Exports, memory);
