@@ -34,17 +34,19 @@ export function register(program: Command): void {
 }
 
 export async function exportWeb(model: string, out: string): Promise<{ items: number; files: number; bytes: number }> {
+  const rec = await Recommender.load(model);
+  try { return exportRecommender(rec, out); } finally { rec.close(); }
+}
+
+/** The bundle of a Recommender in memory (the model file's, or a benchmark fixture). */
+export function exportRecommender(rec: Recommender, out: string): { items: number; files: number; bytes: number } {
   const wasm = path.join(packageRoot(), 'build', 'kernels.web.wasm');
   if (!fs.existsSync(wasm)) throw new UserError(`${wasm} not found: run npm run build:wasm`);
-  const rec = await Recommender.load(model);
-  let tables;
-  try {
-    tables = rec.webTables();
-    if (!tables) {
-      throw new UserError(`--model: a ${rec.meta.model} model cannot be exported for the web: it is scored by ${rec.scoring === 'forward' ? 'its network per candidate' : 'its decision layer per request'}, `
-        + 'not by serving tables alone (exportable: models with serving tables and no decision layer, e.g. bpr-mf, lightgcn)');
-    }
-  } finally { rec.close(); }
+  const tables = rec.webTables();
+  if (!tables) {
+    throw new UserError(`--model: a ${rec.meta.model} model cannot be exported for the web: it is scored by ${rec.scoring === 'forward' ? 'its network per candidate' : 'its decision layer per request'}, `
+      + 'not by serving tables alone (exportable: models with serving tables and no decision layer, e.g. bpr-mf, lightgcn)');
+  }
   const { meta, bin } = encodeBundle(tables, rec.meta.model, rec.modelVersion);
   fs.mkdirSync(out, { recursive: true });
   const files: [string, string | Uint8Array][] = [['model.json', JSON.stringify(meta)], ['model.bin', bin], ['kernels.web.wasm', fs.readFileSync(wasm)],

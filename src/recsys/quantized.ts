@@ -16,7 +16,8 @@
  */
 import type { TableKernels } from './table_math.js';
 
-export interface QuantizedTable { n: number; w: number; q: Int8Array; scale: Float32Array }
+/** live[c] = 0 where column c is zero in every row (e.g. a bias column of a model without biases): the query's value there counts for nothing. */
+export interface QuantizedTable { n: number; w: number; q: Int8Array; scale: Float32Array; live: Uint8Array }
 
 /** Per-call buffers: the approximate scores (n) and the int16 query (w); reuse them across calls. */
 export interface QuantWork { approx: Float32Array; q16: Int16Array }
@@ -27,6 +28,8 @@ export const QUANTIZE_MIN_ITEMS = 20_000;
 /** Rows of a (n,w) float32 table as int8 with a per-row scale (into q and scale when given, e.g. backend storage). */
 export function quantizeRows(table: Float32Array, n: number, w: number, q: Int8Array = new Int8Array(n * w),
   scale: Float32Array = new Float32Array(n)): QuantizedTable {
+  const live = new Uint8Array(w);
+  for (let i = 0; i < n * w; i++) if (table[i] !== 0) live[i % w] = 1;
   for (let i = 0; i < n; i++) {
     let m = 0;
     for (let c = 0; c < w; c++) m = Math.max(m, Math.abs(table[i * w + c]));
@@ -34,16 +37,19 @@ export function quantizeRows(table: Float32Array, n: number, w: number, q: Int8A
     scale[i] = sc;
     for (let c = 0; c < w; c++) q[i * w + c] = sc > 0 ? Math.max(-127, Math.min(127, Math.round(table[i * w + c] / sc))) : 0;
   }
-  return { n, w, q, scale };
+  return { n, w, q, scale, live };
 }
 
-/** The query as int16 (range chosen so sum_c |q_c| * 127 < 2^31); returns its f32 scale and the query's L1 norm. */
-export function quantizeQuery(u: Float32Array, w: number, out: Int16Array): { scale: number; l1: number } {
+/**
+ * The query as int16 (range chosen so sum_c |q_c| * 127 < 2^31) over the live columns (others 0: the table is 0 there, so they add
+ * exactly 0 to both passes); returns its f32 scale and the L1 norm of its live part.
+ */
+export function quantizeQuery(u: Float32Array, w: number, out: Int16Array, live: Uint8Array | null = null): { scale: number; l1: number } {
   const qmax = Math.min(32767, Math.floor(0x7fffffff / (127 * w)));
   let m = 0, l1 = 0;
-  for (let c = 0; c < w; c++) { m = Math.max(m, Math.abs(u[c])); l1 += Math.abs(u[c]); }
+  for (let c = 0; c < w; c++) if (!live || live[c]) { m = Math.max(m, Math.abs(u[c])); l1 += Math.abs(u[c]); }
   const scale = Math.fround(m / qmax);
-  for (let c = 0; c < w; c++) out[c] = scale > 0 ? Math.max(-qmax, Math.min(qmax, Math.round(u[c] / scale))) : 0;
+  for (let c = 0; c < w; c++) out[c] = scale > 0 && (!live || live[c]) ? Math.max(-qmax, Math.min(qmax, Math.round(u[c] / scale))) : 0;
   return { scale, l1 };
 }
 
@@ -69,7 +75,7 @@ export function errorBound(l1: number, qScale: number, w: number): number {
 export function exactTopK(K: TableKernels, table: Float32Array, qt: QuantizedTable, query: Float32Array, k: number,
   exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array, work: QuantWork, stats?: { candidates: number }): number {
   const { n, w, scale } = qt, approx = work.approx;
-  const { scale: qs, l1 } = quantizeQuery(query, w, work.q16);
+  const { scale: qs, l1 } = quantizeQuery(query, w, work.q16, qt.live);
   K.scoreI8(qt.q, scale, work.q16, qs, n, w, approx);
   const alpha = errorBound(l1, qs, w);
   // the k-th best lower bound: an insertion list of k (most rows fail the first comparison)

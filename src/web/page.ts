@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   $('clear').addEventListener('click', () => { history = []; localStorage.setItem(KEY, '[]'); render(); });
   render();
   const w = window as unknown as Record<string, unknown>;
-  w.dpgcn = { rec, loadMs: performance.now() - t0, kernels: rec.kernels.name, click };
+  w.dpgcn = { rec, loadMs: performance.now() - t0, sinceNavigationMs: performance.now(), kernels: rec.kernels.name, click };
   document.body.dataset.ready = '1';
 }
 

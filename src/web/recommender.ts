@@ -25,7 +25,7 @@ export const MAX_K = 1000;
 export class WebRecommender {
   private readonly row = new Map<string, number>();
   private readonly rows: Placed<Float32Array>;
-  private readonly quant: { q: Placed<Int8Array>; scale: Placed<Float32Array>; approx: Placed<Float32Array> } | null;
+  private readonly quant: { q: Placed<Int8Array>; scale: Placed<Float32Array>; approx: Placed<Float32Array>; live: Uint8Array } | null;
   private readonly q16: Int16Array;
 
   private constructor(readonly meta: BundleMeta, readonly kernels: WebKernels, rows: Float32Array, private readonly query: Float32Array,
@@ -36,7 +36,7 @@ export class WebRecommender {
     this.q16 = new Int16Array(w);
     if (quantize) {
       const qt = quantizeRows(rows, n, w);
-      this.quant = { q: kernels.place(qt.q), scale: kernels.place(qt.scale), approx: kernels.place(new Float32Array(n)) };
+      this.quant = { q: kernels.place(qt.q), scale: kernels.place(qt.scale), approx: kernels.place(new Float32Array(n)), live: qt.live };
     } else this.quant = null;
   }
 
@@ -75,7 +75,7 @@ export class WebRecommender {
     const idx = new Int32Array(k), sc = new Float32Array(k), K = this.kernels, table = K.view(this.rows);
     let got: number;
     if (this.quant) {
-      const qt: QuantizedTable = { n, w, q: K.view(this.quant.q), scale: K.view(this.quant.scale) };
+      const qt: QuantizedTable = { n, w, q: K.view(this.quant.q), scale: K.view(this.quant.scale), live: this.quant.live };
       got = exactTopK(K, table, qt, this.query, k, ex, idx, sc, { approx: K.view(this.quant.approx), q16: this.q16 });
     } else got = K.scoreTopK(table, this.query, n, w, k, ex, idx, sc);
     // the kernel calls may have grown the memory: a fresh view for the exact item-item scores
