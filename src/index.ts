@@ -19,13 +19,23 @@ export { Adam, AdamW } from './optim/adam.js';
 export { clipGradNorm } from './optim/clip.js';
 export { stepDecay, cosineDecay, type Schedule } from './optim/schedule.js';
 export * as rl from './rl/index.js';
-// Serving: the recommender as a library, its model file and its HTTP server.
+// The product: data, models, fitting, model files and the Recommender (src/recsys/).
+export { loadDataset, parseSpec, type DataSpec } from './data/spec.js';
+export type { Dataset, Interactions } from './data/types.js';
+export { createModel, isModelName, parseModelList } from './models/registry.js';
+export { traitsOf, type ModelTraits } from './models/traits.js';
+export { MODEL_NAMES, BASELINE_NAMES, DEFAULT_CONFIG, type Model, type ModelName, type ModelConfig, type ServingTables } from './models/types.js';
+export { prepareSplit, deriveSeed, configFor, PROTOCOLS, type Protocol, type PreparedSplit } from './recsys/split.js';
+export { fitModel, buildModel, type FitResult } from './recsys/fit.js';
+export { trainToFile, writeTrained, type TrainSpec, type TrainOptions } from './recsys/train_file.js';
 export { Recommender, NotFoundError, FEEDBACK_TYPES, MAX_K, type RecommenderParts, type RecommendOptions, type Recommendation,
   type FeedbackEvent, type FeedbackType, type FeedbackResult } from './recsys/recommender.js';
 export { readModelFile, writeModelFile, loadModelFile, buildFromFile, MODEL_FILE_VERSION, type ModelFile, type ModelMeta, type ServedState } from './recsys/model_file.js';
+// Users of the product: experiments, the HTTP server and its replicas.
+export { runExperiment, type ExperimentOptions } from './experiment/run.js';
 export { startServer, applyStore, type ServeOptions, type RunningServer } from './http/server.js';
 export { FeedbackStore, type StoredEvent } from './http/feedback_store.js';
-export type { Model, ServingTables } from './models/types.js';
+export { replication, Replication, type ReplicationOptions } from './http/replication.js';
 export { segmentUsers, segmentsJson } from './segments/segment_users.js';
 export { segmentInputFromModel, userRepresentation } from './segments/from_model.js';
 export { kmeans } from './segments/kmeans.js';

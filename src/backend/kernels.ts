@@ -274,6 +274,9 @@ export interface Backend {
   info(): BackendInfo;
   /** Number of live allocations (for leak tests); 0 for plain JS storage. */
   liveAllocations(): number;
+  /** Bytes of freed storage kept for reuse (pooled backends), and a way to give them back. */
+  idleBytes?(): number;
+  releaseIdle?(): void;
 }
 
 // ------------------------------------------------- argument declarations

@@ -65,15 +65,31 @@ let current: Backend | null = null;
 
 const debug = (b: Backend): Backend => (process.env.DPGCN_DEBUG && process.env.DPGCN_DEBUG !== '0' ? withNaNChecks(b) : b);
 
-/** The backend in use: DPGCN_BACKEND, or the best available. */
-export function currentBackend(): Backend {
-  if (current) return current;
+/**
+ * The backend DPGCN_BACKEND names (trimmed, any case), or null when it is unset, empty or auto.
+ * The one place the variable is read.
+ */
+export function backendFromEnv(): BackendName | null {
   const env = (process.env.DPGCN_BACKEND ?? 'auto').trim().toLowerCase();
-  if (env === '' || env === 'auto') return (current = debug(pickAuto()));
+  if (env === '' || env === 'auto') return null;
   if (env !== 'js' && env !== 'wasm' && env !== 'native') {
     throw new UserError(`DPGCN_BACKEND must be js, wasm, native or auto (got '${process.env.DPGCN_BACKEND}')`);
   }
-  return (current = debug(getBackend(env)));
+  return env;
+}
+
+/** The backend in use: DPGCN_BACKEND, or the best available. */
+export function currentBackend(): Backend {
+  if (current) return current;
+  const env = backendFromEnv();
+  return (current = debug(env === null ? pickAuto() : getBackend(env)));
+}
+
+/** Makes b (a wrapped backend: the kernel profiler's) the current one; returns the one it replaces. */
+export function setCurrentBackend(b: Backend): Backend | null {
+  const prev = current;
+  current = b;
+  return prev;
 }
 
 /** Switch backends. Tensors made on another backend stay valid (kernels copy foreign storage). */

@@ -45,19 +45,20 @@ export function register(program: Command): void {
     .option('--quick', 'the small graph only, fewer steps')
     .option('--backends <list>', 'comma-separated backends', 'js,wasm,native')
     .option('--graphs <list>', 'ml100k,powerlaw', 'ml100k,powerlaw')
-    .action((o: { json?: string | boolean; quick?: boolean; backends?: string; graphs?: string }) => {
+    .option('--profile', 'also profile steps: time per phase and kernel, JS -> kernel crossings, allocations, memory by owner')
+    .action((o: { json?: string | boolean; quick?: boolean; backends?: string; graphs?: string; profile?: boolean }) => {
       const graphs = (o.quick ? 'ml100k' : o.graphs ?? 'ml100k,powerlaw').split(',');
       for (const g of graphs) if (!GRAPHS[g]) throw new UserError(`--graphs: unknown graph '${g}' (expected ml100k, powerlaw)`);
       const log = o.json === true ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
-      const results = benchTrain(parseBackends(o.backends), graphs, o.quick ? 3 : 10, log);
+      const results = benchTrain(parseBackends(o.backends), graphs, o.quick ? 3 : 10, log, o.profile ? (o.quick ? 5 : 20) : 0);
       if (o.json === true) console.log(JSON.stringify({ results }, null, 2));
       else if (typeof o.json === 'string') writeJsonAtomic(o.json, { results });
     });
   bench.command('train-one', { hidden: true })
-    .requiredOption('--backend <name>').requiredOption('--graph <name>').option('--steps <n>', 'timed steps', '10')
-    .action((o: { backend: string; graph: string; steps: string }) => {
+    .requiredOption('--backend <name>').requiredOption('--graph <name>').option('--steps <n>', 'timed steps', '10').option('--profile <n>', 'profiled steps', '0')
+    .action((o: { backend: string; graph: string; steps: string; profile: string }) => {
       const [b] = parseBackends(o.backend);
       if (!GRAPHS[o.graph]) throw new UserError(`--graph: unknown graph '${o.graph}'`);
-      console.log(JSON.stringify(trainStepBench(b, o.graph, Number(o.steps))));
+      console.log(JSON.stringify(trainStepBench(b, o.graph, Number(o.steps), 64, 4096, Number(o.profile))));
     });
 }

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { backendFromEnv } from '../backend/registry.js';
 import { loadDataset, parseSpec } from '../data/spec.js';
 import { DEFAULT_CONFIG } from '../models/types.js';
 import { parseModelList } from '../models/registry.js';
@@ -78,9 +79,8 @@ export function register(program: Command): void {
         parseSpec(o.data); // workers open the data; a malformed spec fails here, before anything is queued
         const bar = await queueProgress();
         try {
-          const env = (process.env.DPGCN_BACKEND ?? '').trim().toLowerCase();
           const q = await runQueuedExperiment({ url, queueName, spec: o.data, protocol, models, seeds, config, overrides: overridesFrom(o), candidates,
-            backend: env === '' || env === 'auto' ? null : env, onEvent: (e) => bar?.event(e) });
+            backend: backendFromEnv(), onEvent: (e) => bar?.event(e) });
           result = q.result;
           if (q.backends.size > 1) {
             process.stderr.write(`dpgcn: warning: fits ran on several backends (${[...q.backends].map(([b, n]) => `${b} ${n}`).join(', ')}); `

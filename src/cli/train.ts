@@ -1,17 +1,14 @@
 /**
- * `dpgcn train`: trains one model and writes a model file (src/serve/model_file.ts)
+ * `dpgcn train`: trains one model and writes a model file (src/recsys/train_file.ts, model_file.ts)
  * that holds everything eval, recommend and serve need, the data included.
  * `dpgcn eval` and `dpgcn recommend` (eval.ts, recommend.ts) read it alone.
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { loadDataset } from '../data/spec.js';
 import { MODEL_NAMES, type ModelName } from '../models/types.js';
 import { isModelName } from '../models/registry.js';
-import { fitModel } from '../recsys/fit.js';
-import { prepareSplit } from '../recsys/split.js';
-import { writeModelFile, type ModelMeta } from '../recsys/model_file.js';
-import { checkWritable, configFrom, parseIntArg, parseProtocol, type ConfigArgs } from './args.js';
+import { trainToFile, type TrainOptions } from '../recsys/train_file.js';
+import { checkWritable, configFrom, overridesFrom, parseIntArg, parseProtocol, type ConfigArgs } from './args.js';
 
 export const r4 = (x: number) => (Number.isNaN(x) ? null : +x.toFixed(4));
 
@@ -32,17 +29,11 @@ export function register(program: Command): void {
       if (!isModelName(o.model)) throw new UserError(`--model: unknown model "${o.model}" (known: ${MODEL_NAMES.join(', ')})`);
       const seed = parseIntArg('--seed', o.seed, 0);
       const protocol = parseProtocol(o.protocol);
-      const config = configFrom(o, protocol, o.model as ModelName);
+      configFrom(o, protocol, o.model as ModelName); // every setting checked before the data set loads
       checkWritable('--out', o.out);
-      const ds = await loadDataset(o.data);
-      const prepared = prepareSplit(ds, protocol, seed, config);
-      const { model, train: tr, refitEpochs, trainSeconds, selected } = fitModel(o.model, ds, prepared, config);
-      const trained: ModelMeta['trained'] = { epochs: tr.loss.length, bestEpoch: tr.bestEpoch, valAuc: r4(tr.bestValAuc),
-        ...(tr.valNdcg10 ? { valNdcg10: r4(tr.valNdcg10[tr.bestEpoch - 1]) } : {}),
-        ...(refitEpochs !== undefined ? { refitEpochs } : {}), trainSeconds: +trainSeconds.toFixed(3) };
-      const meta = await writeModelFile(o.out, { meta: { model: o.model, config, dataSpec: o.data, protocol, seed, trained, ...(selected ? { selected } : {}) },
-        ds, train: prepared.graphInteractions, model });
-      model.dispose?.();
+      let done!: Parameters<NonNullable<TrainOptions['onFit']>>[0];
+      await trainToFile({ data: o.data, model: o.model, out: o.out, seed, protocol, overrides: overridesFrom(o) }, { onFit: (f) => { done = f; } });
+      const { train: tr, meta, dataset: ds } = done;
       const summary = { model: o.model, data: ds.name, protocol, seed, out: o.out, ...meta.trained, loss: tr.loss.map(r4) };
       if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else process.stdout.write(`${o.model} on ${ds.name} (${protocol}, seed ${seed}): ${tr.loss.length} epochs, best epoch ${tr.bestEpoch}, `

@@ -8,6 +8,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Dataset, Interactions } from '../data/types.js';
+import type { CsrMatrix } from '../sparse/csr.js';
+import type { DecisionLayer } from './decision.js';
 
 /** One minibatch. history is (B x maxLen), oldest first, padded with -1. */
 export interface Batch {
@@ -127,6 +129,14 @@ export interface Model {
   postHoc?: { hyper: string; grid: number[]; set(value: number): void };
   /** A penalty added to the training loss of a step (LightGCN's L2 on the batch's ego embeddings). */
   penalty?(batch: Batch): Tensor | null;
+  /** The decision layer (d-gcn, dp-gcn); null or absent on models without one. */
+  readonly decision?: DecisionLayer | null;
+  /** Decision-layer state inputs: the mean static-feature vector of each user (dp-gcn), or null. */
+  staticMean?(users: Int32Array): Float32Array | null;
+  /** Decision-layer state inputs: the item rows the history part of the state averages. */
+  stateItemTable?(): Float32Array;
+  /** The heterogeneous graph the model propagates over; the model file stores its relations' CSRs. */
+  readonly graph?: { adj: Record<string, CsrMatrix> };
 }
 
 /** A factorised scorer (see Model.servingTables). Row-major tables; itemItem is a CSR over (history item j, candidate i). */

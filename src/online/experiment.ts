@@ -14,6 +14,7 @@ import { UserError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
 import { MODEL_NAMES, BASELINE_NAMES, type ModelConfig, type ModelName, type Model } from '../models/types.js';
 import { isModelName } from '../models/registry.js';
+import { traitsOf } from '../models/traits.js';
 import { GraphRecommender } from '../models/graph_models.js';
 import { configFor, deriveSeed, prepareSplit } from '../recsys/split.js';
 import { fitModel } from '../recsys/fit.js';
@@ -26,7 +27,7 @@ import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from '.
 import type { MarketParams } from './market.js';
 import type { ClosedLoopMarket } from './market.js';
 import { ServedPolicy, type OnlinePolicy } from './policy.js';
-import { writeModelFile } from '../recsys/model_file.js';
+import { writeTrained } from '../recsys/train_file.js';
 import { Recommender } from '../recsys/recommender.js';
 
 export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle'] as const;
@@ -55,7 +56,7 @@ export function parseOnlinePolicies(spec: string): PolicySpec[] {
     if (!isModelName(m) || rest.length || (suffix !== undefined && suffix !== 'static' && suffix !== 'served')) {
       throw new UserError(`--models: unknown policy "${n}" under --protocol online (known: ${known})`);
     }
-    const learns = m === 'd-gcn' || m === 'dp-gcn';
+    const learns = traitsOf(m).learnsOnline;
     out.push({ name: n, model: m, kind: suffix === 'served' ? 'served' : suffix === 'static' || !learns ? 'static' : 'online' });
   }
   return out;
@@ -117,8 +118,7 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       if (o.policies.some((p) => p.kind === 'served' && p.model === name)) {
         // the serving path exactly: a model file written as `dpgcn train` writes it, loaded by Recommender.load
         const file = path.join(tmpDir(), `${name}-${seed}.dpgcn`);
-        await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'ranking', seed, ...(fit.selected ? { selected: fit.selected } : {}),
-          trained: { epochs: config.epochs, bestEpoch: fit.train.bestEpoch, valAuc: null, trainSeconds: fit.trainSeconds } }, ds, train: prepared.graphInteractions, model: fit.model });
+        await writeTrained(file, { name, ds, dataSpec: ds.name, prepared, config, fit });
         served.set(name, file);
       }
     }

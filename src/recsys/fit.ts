@@ -8,6 +8,7 @@ import type { Dataset, Interactions } from '../data/types.js';
 import { type ModelConfig, type ModelName, type Model } from '../models/types.js';
 import { createModel } from '../models/registry.js';
 import { trainModel, validationNdcg10, type TrainResult, type EpochInfo } from '../eval/trainer.js';
+import { traitsOf } from '../models/traits.js';
 import { EASE_MAX_ITEMS } from '../models/item_item.js';
 import { type PreparedSplit, deriveSeed } from './split.js';
 
@@ -43,12 +44,12 @@ export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, 
   // wall time of everything the fit does: building a model can be most of it (EASE's inverse, the graph)
   const tStart = performance.now(), wall = () => (performance.now() - tStart) / 1000;
   const sel = prepared.selection;
-  if (sel && name === 'dp-gcn' && config.head === 'dot' && config.easeLambda === undefined && ds.numItems <= EASE_MAX_ITEMS) {
-    // dp-gcn's item-item input takes the lambda EASE itself selects on this validation split
-    config = { ...config, easeLambda: selectClosedForm('ease', ds, prepared, config).value };
+  const traits = traitsOf(name);
+  if (sel && traits.itemItemFrom && config.head === 'dot' && config.easeLambda === undefined && ds.numItems <= EASE_MAX_ITEMS) {
+    // the item-item input takes the lambda its closed-form donor (EASE) itself selects on this validation split
+    config = { ...config, easeLambda: selectClosedForm(traits.itemItemFrom, ds, prepared, config).value };
   }
-  const probe = name === 'pop' || name === 'ease';
-  if (probe) {
+  if (traits.closedForm) {
     const picked = selectClosedForm(name, ds, prepared, config);
     const model = buildModel(name, ds, prepared, config);
     model.closedForm!.fit(picked.value);
@@ -65,7 +66,7 @@ export function fitModel(name: ModelName, ds: Dataset, prepared: PreparedSplit, 
   let selDone = 0;
   const tr = trainModel(selModel, sel.train, { config, rng: batches(), onEpoch: hooks.onEpoch,
     onStep: (d, total) => { selDone = d; hooks.onStep?.(d, total); } });
-  let picked: Record<string, number> = config.easeLambda !== undefined && name === 'dp-gcn' ? { lambda: config.easeLambda } : {};
+  let picked: Record<string, number> = config.easeLambda !== undefined && traits.itemItemFrom ? { lambda: config.easeLambda } : {};
   const ph = selModel.postHoc;
   if (ph) {
     const v = ph.grid.map((x) => { ph.set(x); return validationNdcg10(selModel, sel.train.pairs!.valRanking, config); });

@@ -25,7 +25,6 @@ import { parseSpec } from '../data/spec.js';
 import { generateSynthetic } from '../data/synthetic.js';
 import { MODEL_NAMES, type Model, type ModelConfig, type ModelName } from '../models/types.js';
 import { createModel, isModelName } from '../models/registry.js';
-import type { DDPG } from '../rl/ddpg.js';
 import { deriveSeed, PROTOCOLS, type Protocol } from './split.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointTensor, type TensorData } from './checkpoint.js';
 
@@ -85,7 +84,6 @@ export interface ModelFile {
 }
 
 /** Models that carry a graph and a DDPG decision layer expose them under these names (graph_models.ts). */
-interface GraphLike { graph?: { adj: Record<string, CsrMatrix> }; decision?: { ddpg: DDPG } | null }
 
 const f32 = (t: CheckpointTensor | undefined, name: string, file: string): Float32Array => {
   if (!t || !(t.data instanceof Float32Array)) throw new UserError(`${file}: model file lacks float32 tensor ${name}`);
@@ -146,7 +144,7 @@ export async function writeModelFile(file: string, o: WriteOptions): Promise<Mod
   };
   const t: Record<string, CheckpointTensor> = {};
   for (const [n, p] of Object.entries(model.module.stateDict())) t[`param/${n}`] = { shape: p.shape, data: p.data };
-  const g = model as unknown as GraphLike;
+  const g = model;
   if (g.decision) for (const [n, p] of Object.entries(g.decision.ddpg.stateDict())) t[`ddpg/${n}`] = { shape: p.shape, data: p.data };
   if (g.graph) for (const [rel, m] of Object.entries(g.graph.adj)) putCsr(t, `graph/${rel}`, m);
   putInteractions(t, 'data/interactions', ds.interactions);
@@ -249,7 +247,7 @@ export function buildFromFile(mf: ModelFile, file: string, over?: { ds?: Dataset
   // closed-form models (pop, ease) keep no parameters: refit with the selected value, deterministic from the training data
   const cf = model.closedForm;
   if (cf) cf.fit(sel[cf.hyper] ?? cf.initial);
-  const g = model as unknown as GraphLike;
+  const g = model;
   if (g.decision && mf.ddpg) g.decision.ddpg.loadStateDict(mf.ddpg);
   if (g.graph && over?.checkGraph !== false && !over?.train) {
     const stored = mf.graph;

@@ -16,7 +16,7 @@
  */
 import { noGrad } from '../autograd/engine.js';
 import { tidy } from '../tensor/scope.js';
-import { currentBackend, getBackend } from '../backend/registry.js';
+import { backendFromEnv, currentBackend, getBackend } from '../backend/registry.js';
 import type { Backend, BackendName } from '../backend/kernels.js';
 import { candidateBatch } from '../eval/batches.js';
 import type { Model, ServingTables } from '../models/types.js';
@@ -33,7 +33,7 @@ const tryBackend = (n: BackendName): Backend | null => { try { return getBackend
  * DPGCN_BACKEND, when set, applies to both.
  */
 function servingBackends(): { one: Backend; many: Backend } {
-  if (process.env.DPGCN_BACKEND && process.env.DPGCN_BACKEND !== 'auto') { const b = currentBackend(); return { one: b, many: b }; }
+  if (backendFromEnv() !== null) { const b = currentBackend(); return { one: b, many: b }; }
   const cur = currentBackend();
   return { one: tryBackend('wasm') ?? cur, many: tryBackend('native') ?? cur };
 }
@@ -81,10 +81,8 @@ export interface DecisionSource {
   staticMean(users: Int32Array): Float32Array | null;
   stateItemTable(): Float32Array;
 }
-const decisionOf = (m: Model): DecisionSource | null => {
-  const x = m as unknown as Partial<DecisionSource>;
-  return x.decision && typeof x.staticMean === 'function' && typeof x.stateItemTable === 'function' ? (x as DecisionSource) : null;
-};
+const decisionOf = (m: Model): DecisionSource | null =>
+  m.decision && m.staticMean && m.stateItemTable ? { decision: m.decision, staticMean: (u) => m.staticMean!(u), stateItemTable: () => m.stateItemTable!() } : null;
 
 export class TableScorer implements Scorer {
   readonly kind = 'tables' as const;
@@ -274,7 +272,7 @@ export class ItemsScorer implements Scorer {
 
 /** The scorer a model allows: its tables (fast), its exact per-user scoreItems, or every candidate through forward. */
 export function chooseScorer(model: Model, users: number, items: number, maxLen: number): Scorer {
-  const dec = (model as unknown as { decision?: unknown }).decision;
+  const dec = model.decision;
   if (model.servingTables && dec && model.scoreItems) {
     return new ItemsScorer(model as Model & { scoreItems(u: number, h: ArrayLike<number>): Float32Array }, users, items);
   }

@@ -5,6 +5,7 @@
  * (shared by all models of that seed, so comparisons are paired), each
  * model's initialisation and its batch order.
  */
+import { traitsOf } from '../models/traits.js';
 import { Rng } from '../tensor/rng.js';
 import { UserError } from '../errors.js';
 import type { Dataset, Interactions } from '../data/types.js';
@@ -80,16 +81,9 @@ export function prepareSplit(ds: Dataset, protocol: Protocol, seed: number, conf
 }
 
 /** A stable 31-bit seed for (seed, name, purpose): runs do not depend on what else runs. */
-/**
- * Ablations share their base model's draws: d-gcn is gcn plus the decision
- * layer, so it gets gcn's initial weights and batch order and the comparison is
- * paired (the decision layer draws from its own stream). Otherwise seed noise of
- * the base model swamps the ablation's effect.
- */
-const SEED_FAMILY: Partial<Record<string, string>> = { 'd-gcn': 'gcn' };
-
+/** A stable 31-bit seed for (seed, name, purpose); a model draws as its seed family does (traitsOf). */
 export function deriveSeed(seed: number, name: string, purpose: string): number {
-  const key = SEED_FAMILY[name] ?? name;
+  const key = traitsOf(name).seedFamily ?? name;
   let h = (seed | 0) ^ 0x811c9dc5;
   for (const ch of `${key}/${purpose}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return (h >>> 1) | 0;
@@ -109,30 +103,12 @@ export function isRankingProtocol(p: Protocol): p is keyof typeof SPLITS { retur
 export const RANKING_DEFAULTS: Partial<ModelConfig> = { loss: 'bpr', epochs: 20, dropout: 0.3 };
 
 /**
- * Each factorised model's own recipe under ranking protocols (README
- * "Ranking quality" says how each was chosen, on validation only): the
- * dot head, LightGCN's propagation and L2, and a long epoch budget checked
- * every few epochs with early stopping, so the epoch count is selected per
- * model and data set.
- */
-const FACTORISED: Partial<ModelConfig> = {
-  head: 'dot', loss: 'bpr', dropout: 0, lr: 5e-3, batchSize: 2048, l2: 1e-4, weightDecay: 0,
-  gcnLayers: 3, epochs: 300, evalEvery: 5, patience: 4,
-};
-export const RANKING_RECIPES: Partial<Record<ModelName, Partial<ModelConfig>>> = {
-  // bpr-mf: l2 1e-2 on validation (ml-100k seed 1: 1e-4 0.137, 1e-3 0.143, 1e-2 0.153, 3e-2 0.136)
-  'bpr-mf': { ...FACTORISED, gcnLayers: 0, l2: 1e-2 },
-  'lightgcn': FACTORISED,
-  'gcn': FACTORISED, 'd-gcn': FACTORISED, 'dp-gcn': FACTORISED,
-};
-
-/**
  * DEFAULT_CONFIG, then the protocol's defaults, then the model's recipe (ranking protocols), then the
  * caller's settings (a bad combination throws).
  */
 export function configFor(protocol: Protocol, overrides: Partial<ModelConfig> = {}, model?: ModelName): ModelConfig {
   const ranking = isRankingProtocol(protocol);
-  const recipe = ranking && model ? RANKING_RECIPES[model] ?? {} : {};
+  const recipe = ranking && model ? traitsOf(model).rankingRecipe ?? {} : {};
   const c: ModelConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden], ...(ranking ? RANKING_DEFAULTS : {}), ...recipe, ...overrides };
   lossFor(protocol, c);
   return c;

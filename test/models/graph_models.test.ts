@@ -3,15 +3,12 @@ import * as assert from 'uvu/assert';
 import { Rng, Adam, tidy, backward, noGrad, bceWithLogits } from '../../src/index.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { dienSplit } from '../../src/data/protocols/dien.js';
-import { makeInteractions } from '../../src/data/build.js';
 import { makeBatch } from '../../src/eval/batches.js';
 import { auc } from '../../src/eval/metrics.js';
 import { DEFAULT_CONFIG, type ModelConfig, type Batch } from '../../src/models/types.js';
 import { createGraphModel, ownEdges, type GraphModelName } from '../../src/models/graph_models.js';
 import { listReward } from '../../src/models/decision_env.js';
 import { alignShownNegatives } from '../../src/models/graph_util.js';
-import { coldStartRepresentation, applyColdStart, warmUsers } from '../../src/models/cold_start.js';
-import { suggestQueries } from '../../src/models/query_suggest.js';
 import type { Interactions } from '../../src/data/types.js';
 import { assertClose } from '../helpers/close.js';
 
@@ -182,40 +179,6 @@ T('the action is projected on the item embeddings\' principal directions', () =>
   const acts = Float32Array.from({ length: 5 * 4 }, (_, i) => (i % 2 ? 1 : -1));
   const rows = Float32Array.from({ length: 5 * 24 }, (_, i) => Math.sin(i));
   assert.ok([...d2.adjustment(acts, rows)].every((v) => Math.abs(v) <= CFG.beta + 1e-6));
-});
-
-T('cold start: a user without history gets a representation from neighbours', () => {
-  const it = split.graphInteractions, keepIdx: number[] = [];
-  for (let k = 0; k < it.length; k++) if (it.user[k] !== 0) keepIdx.push(k);
-  const pick = <A extends Int32Array | Float64Array>(a: A) => a.filter((_, k) => it.user[k] !== 0) as A;
-  const train = makeInteractions(pick(it.user), pick(it.item), pick(it.time), null, pick(it.query));
-  for (const name of ['gcn', 'dp-gcn'] as const) {
-    const m = make(name, 4, {}, train);
-    assert.is(warmUsers(m)[0], 0);
-    const r = coldStartRepresentation(m, 0, 5);
-    assert.is(r.vector.length, CFG.dim);
-    assert.ok(r.vector.every(Number.isFinite) && r.vector.some((v) => v !== 0));
-    assert.is(r.neighbours.length, 5);
-    assert.ok([...r.neighbours].every((v) => v !== 0 && warmUsers(m)[v] === 1));
-    for (let k = 1; k < 5; k++) assert.ok(r.similarities[k] <= r.similarities[k - 1]);
-    const b = batchOf(8);
-    b.user.fill(0);
-    const before = logits(m, b);
-    assert.equal(applyColdStart(m, 5), [0]);
-    const after = logits(m, b);
-    assert.ok(after.some((v, k) => v !== before[k]), `${name}: scored with the cold-start vector`);
-    assertClose(m.tables().user.subarray(0, CFG.dim), r.vector, {}, 'tables carry it');
-  }
-});
-
-T('query suggestion ranks queries for a user', () => {
-  const m = make('dp-gcn');
-  const s = suggestQueries(m, 2, { k: 5 });
-  assert.is(s.length, 5);
-  for (let k = 1; k < s.length; k++) assert.ok(s[k].score <= s[k - 1].score);
-  assert.ok(s.every((q) => q.query >= 0 && q.query < ds.numQueries && q.score > 0 && q.score < 1 && q.text.length > 0));
-  assert.is(new Set(s.map((q) => q.query)).size, 5);
-  assert.equal(suggestQueries(m, 2, { k: 5 }), s, 'deterministic');
 });
 
 T('same seed, same model, same training: identical scores', () => {

@@ -85,6 +85,8 @@ export const jsBackend: Backend = {
   allocF32: (n) => pool.allocF32(n),
   allocI32: (n) => pool.allocI32(n),
   free: (a) => pool.free(a),
+  idleBytes: () => pool.idleBytes,
+  releaseIdle: () => pool.clear(),
   info: () => ({ name: 'js', available: true, simd: 'none', isa: 'js', threads: 1 }),
   liveAllocations: () => 0,
 };

@@ -122,6 +122,8 @@ export function loadNativeBackend(): Backend {
     allocF32: (n) => pool.allocF32(n),
     allocI32: (n) => pool.allocI32(n),
     free: (arr) => pool.free(arr),
+    idleBytes: () => pool.idleBytes,
+    releaseIdle: () => pool.clear(),
     info: () => {
       const i = a.info();
       return { name: 'native', available: true, simd: i.simd, isa: i.isa, threads: i.threads };
