@@ -218,6 +218,13 @@ export interface Kernels {
    */
   scoreTopK(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
+  /**
+   * items: (nItems,d) int8, scale: (nItems), q: (d) int16 -> out: (nItems):
+   * out[i] = f32(f32(qScale) * scale[i]) * f32(sum_c q[c] * items[i*d+c]), the
+   * sum exact in int32 (the caller keeps sum_c |q[c]| * 127 < 2^31). The
+   * approximate pass of the int8 serving table (src/recsys/quantized.ts).
+   */
+  scoreI8(items: Int8Array, scale: Float32Array, q: Int16Array, qScale: number, nItems: number, d: number, out: Float32Array): void;
 }
 
 /** A CSR structure validated once by a backend's csrPrepare; usable only with that backend. */
@@ -282,7 +289,7 @@ export interface Backend {
  * [0, cols)) of a CSR; kind `csr` is a prepared CsrHandle of the calling
  * backend, which defines rows, cols and nnz.
  */
-export type ArgKind = 'f32' | 'i32' | 'u8' | 'size' | 'number' | 'flag' | 'unaryOp' | 'binaryOp' | 'bcast' | 'axis' | 'csr';
+export type ArgKind = 'f32' | 'i32' | 'u8' | 'i8' | 'i16' | 'size' | 'number' | 'flag' | 'unaryOp' | 'binaryOp' | 'bcast' | 'axis' | 'csr';
 export type SizeExpr = string | ((s: Readonly<Record<string, number>>) => number);
 export interface ArgDecl {
   readonly name: string;
@@ -343,4 +350,6 @@ export const KERNEL_ARGS: { readonly [K in keyof Kernels]: readonly ArgDecl[] } 
     num('bc1'), num('bc2'), flag('decoupled')],
   scoreTopK: [f32('items', 'nItems*d'), f32('q', 'd'), size('nItems'), size('d'), size('k'), { name: 'exclude', kind: 'u8', len: 'nItems', nullable: true },
     i32('outIdx', 'k'), f32('outScore', 'k')],
+  scoreI8: [{ name: 'items', kind: 'i8', len: 'nItems*d' }, f32('scale', 'nItems'), { name: 'q', kind: 'i16', len: 'd' }, num('qScale'),
+    size('nItems'), size('d'), f32('out', 'nItems')],
 };

@@ -62,9 +62,9 @@ interface Compiled {
 }
 interface Plan { kernel: string; scalars: Compiled[]; arrays: Compiled[] }
 
-const ARRAY_KINDS = new Set(['f32', 'i32', 'u8']);
-const TYPED = { f32: Float32Array, i32: Int32Array, u8: Uint8Array } as const;
-const TYPE_NAME = { f32: 'a Float32Array', i32: 'an Int32Array', u8: 'a Uint8Array' } as const;
+const ARRAY_KINDS = new Set(['f32', 'i32', 'u8', 'i8', 'i16']);
+const TYPED = { f32: Float32Array, i32: Int32Array, u8: Uint8Array, i8: Int8Array, i16: Int16Array } as const;
+const TYPE_NAME = { f32: 'a Float32Array', i32: 'an Int32Array', u8: 'a Uint8Array', i8: 'an Int8Array', i16: 'an Int16Array' } as const;
 
 const plans = new Map<string, Plan>();
 function plan(kernel: keyof Kernels): Plan {
@@ -153,7 +153,7 @@ export function validateArgs(kernel: keyof Kernels, args: ArrayLike<unknown>, op
     }
     const kind = decl.kind as keyof typeof TYPED;
     if (!(v instanceof TYPED[kind])) fail(kernel, `${decl.name} must be ${TYPE_NAME[kind]}${decl.nullable ? ' or null' : ''} (got ${describe(v)})`);
-    const a = v as Float32Array | Int32Array | Uint8Array;
+    const a = v as Float32Array | Int32Array | Uint8Array | Int8Array | Int16Array;
     if (decl.csr === 'rowPtr') {
       const rows = s.rows;
       if (a.length < rows + 1) fail(kernel, `rowPtr is too short (length ${a.length}, need ${rows + 1})`);

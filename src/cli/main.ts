@@ -11,7 +11,7 @@ import { version } from './info.js';
 type Registrar = { register(program: Command): void };
 
 // Subcommands are optional modules so a partial build still serves `info`.
-const MODULES = ['./info.js', './data.js', './bench.js', './experiment.js', './train.js', './eval.js', './recommend.js', './serve.js', './feedback.js', './worker.js', './segments.js'];
+const MODULES = ['./info.js', './data.js', './bench.js', './experiment.js', './train.js', './eval.js', './recommend.js', './serve.js', './feedback.js', './worker.js', './segments.js', './export.js'];
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('dpgcn')

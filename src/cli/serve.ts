@@ -28,8 +28,10 @@ export function register(program: Command): void {
     .option('--learner', 'this replica is the learner: reads the stream in a consumer group and publishes policy weights')
     .option('--train <spec>', 'first train a model on this data spec and write it to --model (overwriting it)')
     .option('--train-model <name>', 'with --train: the model to train', 'dp-gcn')
+    .option('--web <dir>', 'also serve this web bundle (dpgcn export web) at /web/')
     .action(async (o: { model: string; host: string; port: string; db?: string; redis?: string; redisPrefix: string; replicaId?: string; learner?: boolean;
-      train?: string; trainModel: string }) => {
+      train?: string; trainModel: string; web?: string }) => {
+      if (o.web && !fs.existsSync(path.join(o.web, 'index.html'))) throw new UserError(`--web: ${o.web} holds no index.html (write one with dpgcn export web)`);
       const port = parseIntArg('--port', o.port, 0);
       if (o.train) {
         checkWritable('--model', o.model);
@@ -40,11 +42,11 @@ export function register(program: Command): void {
       const db = o.db ?? `${o.model}.feedback.db`;
       const repl = o.redis ? replication({ url: parseRedisUrl('--redis', o.redis), prefix: parseQueueName('--redis-prefix', o.redisPrefix),
         replicaId: o.replicaId, learner: !!o.learner }, db) : undefined;
-      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl });
+      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl, web: o.web });
       if (repl) process.stdout.write(`dpgcn serve: replica ${repl.replicaId} on ${repl.stream}${o.learner ? ' (learner)' : ''}, ${repl.applied} entries caught up\n`);
       const rec = s.current();
       process.stdout.write(`dpgcn serve: listening on ${s.url} (model ${rec.modelVersion}, ${rec.numItems} items, ${rec.scoring} scoring, `
-        + `privacy/admin routes ${process.env.DPGCN_ADMIN_TOKEN ? 'enabled' : 'disabled'})\n`);
+        + `privacy/admin routes ${process.env.DPGCN_ADMIN_TOKEN ? 'enabled' : 'disabled'}${o.web ? `, web page at ${s.url}/web/` : ''})\n`);
       const stop = () => { s.close().then(() => process.exit(0), () => process.exit(1)); };
       process.once('SIGINT', stop); process.once('SIGTERM', stop);
     });

@@ -12,6 +12,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
 import { NotFoundError, Recommender, type FeedbackEvent, type Recommendation, type RecommendOptions, FEEDBACK_TYPES, MAX_K } from '../recsys/recommender.js';
+import { serveWebBundle } from './static.js';
 import { FeedbackStore } from './feedback_store.js';
 import { ServeMetrics } from './metrics.js';
 import * as schemas from './schemas.js';
@@ -33,6 +34,8 @@ export interface ServeOptions {
   recommender?: Recommender;
   /** Share changes with other replicas through Redis (src/serve/replication.ts); started before listening. */
   replication?: Replication;
+  /** Serve this web bundle (dpgcn export web) at /web/. */
+  web?: string;
 }
 
 export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore }
@@ -148,6 +151,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     return true;
   };
 
+  if (o.web) serveWebBundle(app, o.web);
   app.get('/health', async () => ({ status: 'ok', modelVersion: rec.modelVersion, scoring: rec.scoring, users: rec.numUsers, items: rec.numItems, feedbackRows: store.count(),
     ...(repl ? { replication: { applied: repl.applied, rejected: repl.rejected, lastRejected: repl.lastRejected } } : {}) }));
   app.get('/metrics', async (_req, reply) => { reply.type(metrics.contentType); return metrics.text(); });

@@ -27,3 +27,11 @@ export function dropUsers(it: Interactions, users: Set<number>, aligned: Int32Ar
 
 /** dropUsers for one user. */
 export const dropUser = (it: Interactions, u: number): Interactions => dropUsers(it, new Set([u])).it;
+
+/** The CSR row pointer of interactions by user. */
+export function recount(it: Interactions, users: number): Int32Array {
+  const ptr = new Int32Array(users + 1);
+  for (let k = 0; k < it.length; k++) ptr[it.user[k] + 1]++;
+  for (let u = 0; u < users; u++) ptr[u + 1] += ptr[u];
+  return ptr;
+}

@@ -10,8 +10,9 @@ import type { Dataset, Interactions } from '../data/types.js';
 import type { Model } from '../models/types.js';
 import { featureNeighbours, parseFeatures } from './cold_start.js';
 import { TableScorer, chooseScorer, type Scorer, type ScoreContext, type TopK } from './scorer.js';
+import type { WebTables } from './web_bundle.js';
 import { buildFromFile, readModelFile, writeModelFile, type ModelFile, type ModelMeta, type ServedState } from './model_file.js';
-import { dropUsers, popularity, userHistories } from './histories.js';
+import { dropUsers, popularity, recount, userHistories } from './histories.js';
 
 export class NotFoundError extends UserError {
   constructor(readonly field: string, message: string) { super(message); }
@@ -24,7 +25,6 @@ export interface RecommendOptions { k?: number; exclude?: string[]; query?: stri
 export interface Recommendation { item: string; score: number; title: string; explain?: Record<string, unknown> }
 export interface FeedbackResult { accepted: number; discarded: number; applied: FeedbackEvent[] }
 export const MAX_K = 1000;
-
 /** What a Recommender is made of; `rebuild` builds the model again on other training interactions (deleteUser). */
 export interface RecommenderParts {
   file: ModelFile;
@@ -244,7 +244,8 @@ export class Recommender {
   }
 
   /** The scorer row of an added user: the mean vector of its nearest warm users (all warm users without features). */
-  private addUserRow(q: Int32Array): number {
+  private addUserRow(q: Int32Array): number { const f = this.foldIn(q); return this.scorer.addUser(f.vec, f.nb[0] ?? 0); }
+  private foldIn(q: Int32Array): { vec: Float32Array | null; nb: number[] } {
     const ds = this.parts.file.ds, f = ds.userFeatures;
     const warm = (r: number) => r < ds.numUsers && this.histories[r].length > 0 && !this.deleted.has(r);
     let nb = featureNeighbours(f, ds.numUsers, q, warm);
@@ -256,7 +257,16 @@ export class Recommender {
       vec ??= new Float32Array(v.length);
       for (let j = 0; j < v.length; j++) vec[j] += v[j] / nb.length;
     }
-    return this.scorer.addUser(vec, nb[0] ?? 0);
+    return { vec, nb };
+  }
+
+  /** The web export's inputs (null unless scoring is the plain tables path): a visitor is a user added now without features. */
+  webTables(): WebTables | null {
+    const s = this.scorer;
+    if (!(s instanceof TableScorer) || s.width !== s.dim + 1) return null;
+    const visitor = new Float32Array(s.width).fill(1, s.dim);
+    visitor.set(this.foldIn(new Int32Array(this.parts.file.ds.userFeatures.names.length).fill(-1)).vec ?? []);
+    return { ...s.rows(), query: visitor, itemIds: this.itemIds.slice(), titles: this.titles.slice(), popular: this.popular.slice() };
   }
 
   /** An item without retraining: the mean of the items sharing its static features (all items if none given). */
@@ -380,13 +390,6 @@ export class Recommender {
       served: { user: Int32Array.from(this.served.user), item: Int32Array.from(this.served.item), time: Float64Array.from(this.served.time), type: Int32Array.from(this.served.type) },
     });
   }
-}
-
-function recount(it: Interactions, users: number): Int32Array {
-  const ptr = new Int32Array(users + 1);
-  for (let k = 0; k < it.length; k++) ptr[it.user[k] + 1]++;
-  for (let u = 0; u < users; u++) ptr[u + 1] += ptr[u];
-  return ptr;
 }
 
 export type { Dataset };

@@ -21,6 +21,8 @@ import type { Backend, BackendName } from '../backend/kernels.js';
 import { candidateBatch } from '../eval/batches.js';
 import type { Model, ServingTables } from '../models/types.js';
 import type { DecisionLayer } from '../models/decision.js';
+import { finish, itemItemTerm, maskWith, selectTopK, type TopK } from './table_math.js';
+import { QUANTIZE_MIN_ITEMS, exactTopK, quantizeRows, type QuantWork, type QuantizedTable } from './quantized.js';
 
 const tryBackend = (n: BackendName): Backend | null => { try { return getBackend(n); } catch { return null; } };
 
@@ -39,7 +41,7 @@ function servingBackends(): { one: Backend; many: Backend } {
 /** Batches smaller than this are scored one request at a time (one pass each is then cheaper than the GEMM). */
 export const MIN_GEMM_BATCH = 4;
 
-export interface TopK { items: Int32Array; scores: Float32Array }
+export type { TopK };
 
 /** What scoring needs to know about one request. */
 export interface ScoreContext {
@@ -82,31 +84,6 @@ export interface DecisionSource {
 const decisionOf = (m: Model): DecisionSource | null =>
   m.decision && m.staticMean && m.stateItemTable ? { decision: m.decision, staticMean: (u) => m.staticMean!(u), stateItemTable: () => m.stateItemTable!() } : null;
 
-/** Selects the k best of n scores (descending, lower index first on ties) skipping excluded ones. */
-function selectTopK(scores: Float32Array, n: number, exclude: Uint8Array, k: number, idxOut: Int32Array, scOut: Float32Array): number {
-  let count = 0, worst = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const s = scores[i];
-    if (count === k && !(s > worst)) continue;
-    if (exclude[i]) continue;
-    let pos = count < k ? count++ : k - 1;
-    while (pos > 0 && s > scOut[pos - 1]) { scOut[pos] = scOut[pos - 1]; idxOut[pos] = idxOut[pos - 1]; pos--; }
-    scOut[pos] = s; idxOut[pos] = i;
-    if (count === k) worst = scOut[k - 1];
-  }
-  return count;
-}
-
-/** Merges a sorted top list with extra (item, score) pairs into the best k. */
-function merge(idx: Int32Array, sc: Float32Array, n: number, extra: Map<number, number>, k: number): TopK {
-  const all: [number, number][] = [];
-  for (let j = 0; j < n; j++) all.push([idx[j], sc[j]]);
-  for (const [i, s] of extra) all.push([i, s]);
-  all.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  const top = all.slice(0, k);
-  return { items: Int32Array.from(top, (t) => t[0]), scores: Float32Array.from(top, (t) => t[1]) };
-}
-
 export class TableScorer implements Scorer {
   readonly kind = 'tables' as const;
   readonly dim: number;
@@ -124,8 +101,12 @@ export class TableScorer implements Scorer {
   private readonly trainedUsers: number;
   private readonly be = servingBackends();
   private scratch = new Float32Array(0);
+  /** Single requests go through the int8 table with an exact re-rank (src/recsys/quantized.ts). */
+  readonly quantize: boolean;
+  private quant: { qt: QuantizedTable; work: QuantWork; storage: Float32Array[] } | null = null;
 
-  constructor(readonly tables: ServingTables, model: Model, private readonly maxLen: number) {
+  /** quantize: default on for catalogues of QUANTIZE_MIN_ITEMS or more when wasm (its SIMD int8 kernel) serves single requests. */
+  constructor(readonly tables: ServingTables, model: Model, private readonly maxLen: number, opts: { quantize?: boolean } = {}) {
     const d = tables.dim;
     this.dim = d;
     this.nItems = tables.item.length / d;
@@ -148,17 +129,23 @@ export class TableScorer implements Scorer {
       this.table[i * w + w - 1] = tables.itemBias ? tables.itemBias[i] : 0;
     }
     this.users = tables.user.slice();
+    this.quantize = opts.quantize ?? (this.nItems >= QUANTIZE_MIN_ITEMS && this.be.one.name === 'wasm');
   }
 
   get numItems(): number { return this.nItems; }
 
   /** Returns the table's backend storage. */
-  dispose(): void { this.be.one.free(this.table); this.table = new Float32Array(0); this.nItems = 0; }
+  dispose(): void { this.dropQuantized(); this.be.one.free(this.table); this.table = new Float32Array(0); this.nItems = 0; }
 
   /** Bytes one request reads from the item table (the bandwidth bound's numerator). */
   get tableBytes(): number { return this.nItems * this.width * 4; }
 
   userVector(u: number): Float32Array | null { return this.users.slice(u * this.dim, (u + 1) * this.dim); }
+
+  /** Copies of the item rows [item | z | bias] and the item-item term (the web export). */
+  rows(): { width: number; rows: Float32Array; trainedItems: number; itemItem: ServingTables['itemItem'] } {
+    return { width: this.width, rows: this.table.slice(0, this.nItems * this.width), trainedItems: this.trainedItems, itemItem: this.tables.itemItem };
+  }
 
   /** The query row [user | c * a | 1] of a request. */
   query(c: ScoreContext): Float32Array {
@@ -178,47 +165,35 @@ export class TableScorer implements Scorer {
     return q;
   }
 
-  /** Items the item-item term reaches from the history, with the term's value. */
-  private sparse(c: ScoreContext): Map<number, number> | null {
-    const ii = this.tables.itemItem;
-    if (!ii) return null;
-    const out = new Map<number, number>();
-    for (const j of Array.from(c.history)) {
-      if (j >= this.trainedItems) continue;
-      for (let p = ii.rowPtr[j]; p < ii.rowPtr[j + 1]; p++) {
-        const i = ii.colIdx[p];
-        if (!c.exclude[i]) out.set(i, (out.get(i) ?? 0) + ii.values[p]);
-      }
-    }
-    return out;
-  }
-
-  private dot(q: Float32Array, i: number): number {
-    const w = this.width, t = this.table;
-    let s = 0;
-    for (let c = 0; c < w; c++) s += t[i * w + c] * q[c];
-    return Math.fround(s);
-  }
-
-  /** The sparse items become exact extra candidates; the kernel's pass skips them. */
+  private sparse(c: ScoreContext): Map<number, number> | null { return itemItemTerm(this.tables.itemItem, c.history, c.exclude, this.trainedItems); }
+  private maskWith(c: ScoreContext, sp: Map<number, number> | null): Uint8Array { return maskWith(c.exclude, this.nItems, sp); }
   private finish(c: ScoreContext, q: Float32Array, sp: Map<number, number> | null, idx: Int32Array, sc: Float32Array, n: number): TopK {
-    const extra = new Map<number, number>();
-    if (sp) for (const [i, v] of sp) extra.set(i, Math.fround(this.dot(q, i) + v));
-    return merge(idx, sc, n, extra, c.k);
+    return finish(this.table, this.width, q, c.k, sp, idx, sc, n);
   }
 
-  private maskWith(c: ScoreContext, sp: Map<number, number> | null): Uint8Array {
-    if (!sp || sp.size === 0) return c.exclude;
-    const ex = c.exclude.slice(0, this.nItems);
-    for (const i of sp.keys()) ex[i] = 1;
-    return ex;
+  /** The int8 copy of the table (built on first use, again after addItem), in the single-request backend's storage. */
+  private quantized(): { qt: QuantizedTable; work: QuantWork } | null {
+    if (!this.quantize) return null;
+    if (!this.quant) {
+      const n = this.nItems, w = this.width, b = this.be.one, q8 = b.allocF32(Math.ceil((n * w) / 4)), scale = b.allocF32(n);
+      const qt = quantizeRows(this.table, n, w, new Int8Array(q8.buffer, q8.byteOffset, n * w), scale);
+      this.quant = { qt, work: { approx: b.allocF32(n), q16: new Int16Array(w) }, storage: [q8, scale] };
+    }
+    return this.quant;
+  }
+  private dropQuantized(): void {
+    if (!this.quant) return;
+    for (const a of [...this.quant.storage, this.quant.work.approx]) this.be.one.free(a);
+    this.quant = null;
   }
 
   topK(c: ScoreContext): TopK {
     const q = this.query(c), sp = this.sparse(c), ex = this.maskWith(c, sp);
     const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
-    const n = this.be.one.kernels.scoreTopK(this.table.subarray(0, this.nItems * this.width), q, this.nItems, this.width, c.k,
-      ex.length === this.nItems ? ex : ex.subarray(0, this.nItems), idx, sc);
+    const mask = ex.length === this.nItems ? ex : ex.subarray(0, this.nItems), table = this.table.subarray(0, this.nItems * this.width);
+    const qz = this.quantized();
+    const n = qz ? exactTopK(this.be.one.kernels, table, qz.qt, q, c.k, mask, idx, sc, qz.work)
+      : this.be.one.kernels.scoreTopK(table, q, this.nItems, this.width, c.k, mask, idx, sc);
     return this.finish(c, q, sp, idx, sc, n);
   }
 
@@ -248,6 +223,7 @@ export class TableScorer implements Scorer {
 
   addItem(neighbours: number[]): number {
     const w = this.width, i = this.nItems;
+    this.dropQuantized();
     if ((i + 1) * w > this.table.length) {
       const grown = this.be.one.allocF32(Math.max((i + 1) * w, Math.ceil(this.table.length * 1.25)));
       grown.set(this.table.subarray(0, i * w));

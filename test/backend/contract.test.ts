@@ -43,6 +43,8 @@ function validCall(kernel: keyof Kernels, b: Backend): unknown[] {
       case 'axis': return 0;
       case 'csr': return b.kernels.csrPrepare(Int32Array.from([0, 1, 2, 3]), new Int32Array(SIZE), SIZE, SIZE);
       case 'u8': return new Uint8Array(evalLen(d));
+      case 'i8': return new Int8Array(evalLen(d));
+      case 'i16': return new Int16Array(evalLen(d));
       case 'i32':
         if (d.csr === 'rowPtr') return Int32Array.from({ length: SIZE + 1 }, (_, i) => i);
         return new Int32Array(evalLen(d));

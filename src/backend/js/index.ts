@@ -58,6 +58,7 @@ export const jsKernelsRaw = {
   segmentMax: sparse.segmentMax,
   segmentMaxBackward: sparse.segmentMaxBackward,
   scoreTopK: sparse.scoreTopK,
+  scoreI8: sparse.scoreI8,
   csrPrepare: prepare,
   spmmCsr: (a, values, x, y, d, beta) => {
     const h = a as JsCsr;

@@ -84,3 +84,13 @@ export function scoreTopK(items: Float32Array, q: Float32Array, nItems: number, 
   for (let j = count; j < k; j++) { outIdx[j] = -1; outScore[j] = -Infinity; }
   return count;
 }
+
+export function scoreI8(items: Int8Array, scale: Float32Array, q: Int16Array, qScale: number, nItems: number, d: number, out: Float32Array): void {
+  // integer products summed exactly (< 2^31 by the caller's choice of q), then the same two f32 roundings as wasm
+  const qs = Math.fround(qScale);
+  for (let i = 0; i < nItems; i++) {
+    let acc = 0;
+    for (let c = 0, o = i * d; c < d; c++) acc += items[o + c] * q[c];
+    out[i] = Math.fround(Math.fround(qs * scale[i]) * Math.fround(acc));
+  }
+}

@@ -20,6 +20,7 @@ import { packageRoot } from '../paths.js';
 import { KernelArgumentError, NotPositiveDefiniteError } from '../../errors.js';
 import type { NativeAddon, NativeCsr } from './addon.js';
 import { validated } from '../validate.js';
+import { scoreI8 as jsScoreI8 } from '../js/sparse.js';
 
 export type { NativeAddon } from './addon.js';
 
@@ -106,6 +107,8 @@ function makeKernels(a: NativeAddon): Kernels {
     choleskyInverse: (x, n) => a.cholesky_inverse_f32(x, n),
     scoreTopK: (items, q, nItems, d, k, exclude, outIdx, outScore) =>
       a.score_topk_f32(items, q, nItems, d, k, exclude, outIdx, outScore),
+    // TODO: a C++ kernel; until then the js reference (the int8 path is chosen on wasm only, src/recsys/scorer.ts)
+    scoreI8: (items, scale, q, qScale, nItems, d, out) => jsScoreI8(items, scale, q, qScale, nItems, d, out),
   }, { scanner: null, owns: (h) => handles.has(h as object) });
 }
 

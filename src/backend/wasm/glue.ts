@@ -269,6 +269,12 @@ export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number, heap: Wa
           exclude === null ? 0 : M.in(exclude, nItems), exclude === null ? 0 : 1, M.out(outIdx, k), M.out(outScore, k), ws);
       }, () => js.scoreTopK(items, q, nItems, d, k, exclude, outIdx, outScore));
     },
+    scoreI8(items, scale, q, qScale, nItems, d, out) {
+      run(() => {
+        V('scoreI8', [items, scale, q, qScale, nItems, d, out]);
+        E.score_i8_f32(M.in(items, nItems * d), M.in(scale, nItems), M.in(q, d), qScale, nItems, d, M.out(out, nItems));
+      }, () => js.scoreI8(items, scale, q, qScale, nItems, d, out));
+    },
   };
 }
 

@@ -51,6 +51,7 @@ export interface WasmExports {
   cholesky_inverse_f32(a: number, n: number, ws: number, gemmWs: number): void;
   score_topk_f32(items: number, q: number, nItems: number, d: number, k: number, exclude: number, hasExclude: number,
     outIdx: number, outScore: number, ws: number): number;
+  score_i8_f32(items: number, scale: number, q: number, qScale: number, nItems: number, d: number, out: number): void;
 }
 
 export interface LoadedModule { exports: WasmExports; memory: WebAssembly.Memory; maxBytes: number }

@@ -12,7 +12,7 @@
  */
 import type { WasmHeap } from './heap.js';
 
-type View = Float32Array | Int32Array | Uint8Array;
+type View = Float32Array | Int32Array | Uint8Array | Int8Array | Int16Array;
 
 /** Thrown when scratch space cannot be found; the glue then runs the js kernel instead. */
 export const OUT_OF_MEMORY = new Error('wasm memory exhausted');
