@@ -282,7 +282,7 @@ export class Replication {
       // the tail loop applies the same entries to this replica's model; wait until it has, so the weights published follow them
       const last = entries[entries.length - 1][0];
       while (!this.stopping && compareIds(this.lastId, last) < 0) await new Promise((r) => setTimeout(r, 5));
-      if (sawFeedback && !this.stopping) await this.publishPolicy(this.ctx.current().policy());
+      if (sawFeedback && !this.stopping) await this.publishPolicy(this.ctx.current().policy()?.actorWeights() ?? {});
       await this.group_!.xack(this.stream, this.group, ...entries.map(([id]) => id));
     }
   }
