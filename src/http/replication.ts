@@ -39,7 +39,8 @@ export type ReplicatedOp =
   | { op: 'user'; user: string; features: Record<string, string | number> }
   | { op: 'item'; item: string; attributes: Record<string, string | number> }
   | { op: 'delete'; user: string }
-  | { op: 'optout'; user: string };
+  | { op: 'optout'; user: string }
+  | { op: 'decision'; decision: Record<string, unknown> };
 
 /** What the server gives the replication layer: the current model (it changes on reload) and the store. */
 export interface ReplicaContext { current(): Recommender; store: FeedbackStore }
@@ -101,6 +102,7 @@ export class Replication {
   private policy: Weights | null = null;
   /** Version of the policy weights this replica holds (0: the model file's own). */
   policyVersion = 0;
+  get isLearner(): boolean { return !!this.o.learner; }
   /** Remote entries applied since start (catch-up included). */
   applied = 0;
 
@@ -214,6 +216,7 @@ export class Replication {
       case 'item': rec.addItem(op.item, op.attributes); return;
       case 'delete': if (rec.hasUser(op.user)) rec.deleteUser(op.user); store.deleteUser(op.user); return;
       case 'optout': if (rec.hasUser(op.user)) rec.optOut(op.user); store.optOut(op.user); return;
+      case 'decision': return; // the learner joins decisions (learnLoop); serving replicas keep none of the others'
     }
   }
 

@@ -136,3 +136,13 @@ export class Joiner {
     return j;
   }
 }
+
+/** A decision as JSON-safe data (arrays for the float vectors), and back. */
+export function decisionToJson(d: DecisionRecord): Record<string, unknown> {
+  const arr = (x: Float32Array | null) => (x ? Array.from(x) : null);
+  return { ...d, state: arr(d.state), mean: arr(d.mean), noise: arr(d.noise), action: arr(d.action) };
+}
+export function decisionFromJson(o: Record<string, unknown>): DecisionRecord {
+  const f = (v: unknown) => (v ? Float32Array.from(v as number[]) : null);
+  return { ...(o as unknown as DecisionRecord), state: f(o.state), mean: f(o.mean), noise: f(o.noise), action: f(o.action) };
+}

@@ -21,7 +21,7 @@ export class NotFoundError extends UserError {
 
 export type FeedbackType = 'click' | 'impression' | 'purchase';
 export const FEEDBACK_TYPES: FeedbackType[] = ['click', 'impression', 'purchase'];
-export interface FeedbackEvent { user: string; item: string; type: FeedbackType; time?: number }
+export interface FeedbackEvent { user: string; item: string; type: FeedbackType; time?: number; decisionId?: string | null }
 export interface RecommendOptions { k?: number; exclude?: string[]; query?: string; explain?: boolean }
 export interface Recommendation { item: string; score: number; title: string; explain?: Record<string, unknown> }
 export interface FeedbackResult { accepted: number; discarded: number; applied: FeedbackEvent[] }
