@@ -10,7 +10,7 @@ const featureMap = { type: 'object', maxProperties: 64, additionalProperties: { 
 export const recommendQuery = {
   type: 'object', required: ['user'],
   properties: { user: id, k: kParam, query: { type: 'string', maxLength: 1024 }, exclude: { type: 'string', maxLength: 65536 }, explain: { type: 'string', enum: ['true', 'false', '1', '0'] },
-    time: { type: 'string', pattern: '^[0-9]{1,12}(\\.[0-9]{1,6})?$' }, session: id },
+    seen: { type: 'string', enum: ['true', 'false', '1', '0'] }, time: { type: 'string', pattern: '^[0-9]{1,12}(\\.[0-9]{1,6})?$' }, session: id },
 } as const;
 
 export const suggestQuery = { type: 'object', required: ['user'], properties: { user: id, k: kParam } } as const;

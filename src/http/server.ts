@@ -176,13 +176,13 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   app.get('/metrics', async (_req, reply) => { reply.type(metrics.contentType); return metrics.text(); });
 
   app.get('/recommend', { schema: { querystring: schemas.recommendQuery } }, async (req) => {
-    const q = req.query as { user: string; k?: string; query?: string; exclude?: string; explain?: string; time?: string; session?: string };
+    const q = req.query as { user: string; k?: string; query?: string; exclude?: string; explain?: string; time?: string; session?: string; seen?: string };
     const k = q.k === undefined ? 10 : Number(q.k);
     if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) throw new UserError(`k: expected an integer in [1, ${MAX_K}], got "${q.k}"`);
     const exclude = q.exclude ? q.exclude.split(',').filter((s) => s !== '') : undefined;
     const time = q.time === undefined ? undefined : Number(q.time);
     const r = rec;
-    const d = await batcher.submit({ user: q.user, options: { k, query: q.query, exclude, explain: q.explain === 'true' || q.explain === '1' }, time, session: q.session });
+    const d = await batcher.submit({ user: q.user, options: { k, query: q.query, exclude, explain: q.explain === 'true' || q.explain === '1', seen: q.seen === 'true' || q.seen === '1' }, time, session: q.session });
     return { user: q.user, items: d.items, modelVersion: r.modelVersion, decisionId: d.decision?.id ?? null, policyVersion: d.decision?.version ?? learner.version };
   });
 

@@ -22,7 +22,8 @@ export class NotFoundError extends UserError {
 export type FeedbackType = 'click' | 'impression' | 'purchase';
 export const FEEDBACK_TYPES: FeedbackType[] = ['click', 'impression', 'purchase'];
 export interface FeedbackEvent { user: string; item: string; type: FeedbackType; time?: number; decisionId?: string | null }
-export interface RecommendOptions { k?: number; exclude?: string[]; query?: string; explain?: boolean }
+/** seen: also recommend items the user interacted with (default false: they are excluded). */
+export interface RecommendOptions { k?: number; exclude?: string[]; query?: string; explain?: boolean; seen?: boolean }
 export interface Recommendation { item: string; score: number; title: string; explain?: Record<string, unknown> }
 export interface FeedbackResult { accepted: number; discarded: number; applied: FeedbackEvent[] }
 export const MAX_K = 1000;
@@ -153,7 +154,7 @@ export class Recommender {
     }
     if (this.optedOut.has(u)) return null;
     const h = this.histories[u];
-    for (const i of h) exclude[i] = 1;
+    if (!o.seen) for (const i of h) exclude[i] = 1;
     return { user: u, history: h, exclude, k, query, time: Date.now() / 1000 };
   }
 
