@@ -90,10 +90,13 @@ L('malformed decisionId is a 400 naming the field, never a 500', async () => {
 L('a user\'s answers change after that user\'s feedback (learning on)', async () => {
   const s = await serve({ learner: { publishEvery: 5 } });
   try {
+    const w0 = s.current().policy()!.actorWeights();
     const before = (await getJson(`${s.url}/recommend?user=u5&k=10&seen=true&time=1`)).body.items.map((x: { score: number }) => x.score);
     await traffic(s, 40, 10);
     const st = (await getJson(`${s.url}/learner?wait=true`)).body;
     assert.ok(st.policyVersion > 0, 'a version was published');
+    const w1 = s.current().policy()!.actorWeights();
+    assert.ok(Object.keys(w0).some((k) => w0[k].data.some((v, i) => v !== w1[k].data[i])), 'the served actor is the published version, not the file\'s');
     const after = (await getJson(`${s.url}/recommend?user=u5&k=10&seen=true&time=100`)).body.items.map((x: { score: number }) => x.score);
     assert.is.not(JSON.stringify(after), JSON.stringify(before));
   } finally { await s.close(); }
