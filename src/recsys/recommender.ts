@@ -350,7 +350,6 @@ export class Recommender {
 
   /** The served model's policy (decision layer), or null (see learner.ts). */
   policy(): PolicyCore | null { return servedPolicy(this.model); }
-
   /**
    * Swaps in new actor parameters (all checked before any is written). Every scorer evaluates the actor
    * per request, so nothing frozen needs rebuilding; synchronous, so no request sees half a policy.
@@ -373,9 +372,8 @@ export class Recommender {
     }
   }
 
-  /** What Recommender.save adds to the model file: the serving learner's state (learner.ts, online_learner.ts). */
+  /** What Recommender.save adds to the model file: the serving learner's state (serving_learner.ts). */
   learnerState: (() => Promise<SavedLearner | null>) | null = null;
-
   /** Writes the served state (histories from feedback, added users and items, erasures) into a new model file. */
   async save(file: string): Promise<ModelMeta> {
     const mf = this.parts.file, m = mf.meta;
