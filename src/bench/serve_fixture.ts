@@ -52,7 +52,7 @@ export function fixtureRecommender(o: FixtureOptions = LARGE_FIXTURE): Recommend
       dataset: { name: ds.name, numUsers: ds.numUsers, numItems: ds.numItems, numQueries: ds.numQueries, numTerms: ds.numTerms, userIds: ds.userIds,
         itemIds: ds.itemIds, itemTitles: ds.itemTitles, queryText: ds.queryText, vocab: ds.vocab, userFeatures: ds.userFeatures, itemFeatures: ds.itemFeatures,
         itemTerms: [0, 0], queryTerms: [ds.queryTerms.rows, ds.queryTerms.cols], social: null }, savedAt: Date.now() },
-    ds, train: ds.interactions, params: {}, ddpg: null, served: null, graph: {},
+    ds, train: ds.interactions, params: {}, ddpg: null, served: null, graph: {}, learner: null,
   };
   return Recommender.fromParts({ file, model, rebuild: () => model });
 }

@@ -9,6 +9,7 @@ import { parseRedisUrl } from '../util/redis.js';
 import { parseQueueName } from '../queue/names.js';
 import { benchServe, type ServeBenchTarget } from '../bench/serve.js';
 import { benchReplicas } from '../bench/replicas.js';
+import { benchOnline } from '../bench/online.js';
 import { machineLimits } from '../bench/machine.js';
 import type { ModelName } from '../models/types.js';
 import { checkWritable, parseIntArg } from './args.js';
@@ -29,8 +30,11 @@ export function register(program: Command): void {
     .option('--train <spec>', 'first train a model on this data spec and write it to --model (overwriting it)')
     .option('--train-model <name>', 'with --train: the model to train', 'dp-gcn')
     .option('--web <dir>', 'also serve this web bundle (dpgcn export web) at /web/')
+    .option('--no-learn', 'serve the model\'s policy frozen: no exploration, no learning (decisions are still logged)')
+    .option('--learn-seed <n>', 'seed of exploration and of the learner\'s minibatches', '1')
+    .option('--learn-sync', 'wait for each due gate decision before answering (answers depend only on the seed and the request order)')
     .action(async (o: { model: string; host: string; port: string; db?: string; redis?: string; redisPrefix: string; replicaId?: string; learner?: boolean;
-      train?: string; trainModel: string; web?: string }) => {
+      train?: string; trainModel: string; web?: string; learn: boolean; learnSeed: string; learnSync?: boolean }) => {
       if (o.web && !fs.existsSync(path.join(o.web, 'index.html'))) throw new UserError(`--web: ${o.web} holds no index.html (write one with dpgcn export web)`);
       const port = parseIntArg('--port', o.port, 0);
       if (o.train) {
@@ -42,11 +46,12 @@ export function register(program: Command): void {
       const db = o.db ?? `${o.model}.feedback.db`;
       const repl = o.redis ? replication({ url: parseRedisUrl('--redis', o.redis), prefix: parseQueueName('--redis-prefix', o.redisPrefix),
         replicaId: o.replicaId, learner: !!o.learner }, db) : undefined;
-      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl, web: o.web });
+      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl, web: o.web,
+        learning: { learn: o.learn, seed: parseIntArg('--learn-seed', o.learnSeed, 0), sync: !!o.learnSync } });
       if (repl) process.stdout.write(`dpgcn serve: replica ${repl.replicaId} on ${repl.stream}${o.learner ? ' (learner)' : ''}, ${repl.applied} entries caught up\n`);
       const rec = s.current();
       process.stdout.write(`dpgcn serve: listening on ${s.url} (model ${rec.modelVersion}, ${rec.numItems} items, ${rec.scoring} scoring, `
-        + `privacy/admin routes ${process.env.DPGCN_ADMIN_TOKEN ? 'enabled' : 'disabled'}${o.web ? `, web page at ${s.url}/web/` : ''})\n`);
+        + `privacy/admin routes ${process.env.DPGCN_ADMIN_TOKEN ? 'enabled' : 'disabled'}, learning ${s.learner.learning ? `on, policy version ${s.learner.version}` : 'off'}${o.web ? `, web page at ${s.url}/web/` : ''})\n`);
       const stop = () => { s.close().then(() => process.exit(0), () => process.exit(1)); };
       process.once('SIGINT', stop); process.once('SIGTERM', stop);
     });
@@ -58,6 +63,7 @@ export function registerBench(program: Command): void {
   const bench = program.commands.find((c) => c.name() === 'bench');
   if (!bench) return;
   registerBenchReplicas(bench);
+  registerBenchOnline(bench);
   bench.command('serve')
     .description('HTTP serving: /recommend p50/p99/req/s at 1, 16, 64 connections (ml-100k model, 100k-item model), durable feedback events/s, RSS')
     .option('--json [file]', 'print JSON (or write it to a file)')
@@ -120,4 +126,30 @@ async function ml100kModel(dir: string, work: string, log: (s: string) => void):
   log(`training ${BENCH_MODEL} on ml-100k once (2 epochs) -> ${file}`);
   await trainToFile({ data: `movielens:${path.resolve(dir)}`, model: BENCH_MODEL, out: file, protocol: 'ranking', seed: 1, overrides: { epochs: 2 } });
   return file;
+}
+
+/** `dpgcn bench online`, registered on the bench command. */
+function registerBenchOnline(bench: Command): void {
+  bench.command('online')
+    .description('learning while serving over HTTP: a learning and a frozen server from one model file play the closed-loop market; per-seed clicks and the paired difference')
+    .requiredOption('--model <file>', 'model file (dp-gcn or d-gcn with the dot head, trained on the synthetic market)')
+    .option('--seeds <list>', 'market and exploration seeds', '1,2,3')
+    .option('--users <n>', 'simulated users per seed', '100')
+    .option('--replicas <n>', '1, or 2 (two replicas and a learner per side, behind --redis)', '1')
+    .option('--redis <url>', 'Redis for --replicas 2')
+    .option('--no-in-process', 'skip the in-process online learner of the same model (the reference)')
+    .option('--json <file>', 'write the result as JSON')
+    .action(async (o: { model: string; seeds: string; users: string; replicas: string; redis?: string; inProcess: boolean; json?: string }) => {
+      if (!fs.existsSync(o.model)) throw new UserError(`--model: ${o.model} does not exist`);
+      const replicas = parseIntArg('--replicas', o.replicas, 1);
+      if (replicas !== 1 && replicas !== 2) throw new UserError(`--replicas: expected 1 or 2, got ${replicas}`);
+      const seeds = o.seeds.split(',').map((x) => parseIntArg('--seeds', x.trim(), 0));
+      const log = (s: string) => process.stdout.write(s + '\n');
+      const r = await benchOnline({ model: o.model, seeds, users: parseIntArg('--users', o.users, 1), replicas, redis: o.redis ? parseRedisUrl('--redis', o.redis) : undefined,
+        inProcess: o.inProcess, log });
+      const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+      log(`learning - frozen: mean ${f(r.diff.mean)} clicks, 95% CI [${f(r.diff.ci95[0])}, ${f(r.diff.ci95[1])}] over ${seeds.length} seeds`);
+      if (r.inProcess) log(`learning server vs in-process online learner: ${(100 * r.inProcess.learningVsInProcess).toFixed(1)}% clicks`);
+      if (o.json) { const tmp = `${o.json}.${process.pid}.tmp`; fs.writeFileSync(tmp, JSON.stringify(r, null, 2) + '\n'); fs.renameSync(tmp, o.json); }
+    });
 }

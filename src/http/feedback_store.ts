@@ -8,8 +8,11 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import type { FeedbackEvent } from '../recsys/recommender.js';
+import type { DecisionRecord } from '../recsys/join.js';
 
-export interface StoredEvent extends FeedbackEvent { id: number; receivedAt: number }
+export interface StoredEvent extends FeedbackEvent { id: number; receivedAt: number; ord?: number | null }
+/** A decision as stored: the record plus its place in the journal (ord orders decisions and feedback together). */
+export interface StoredDecision extends DecisionRecord { ord: number; origin: string; seq: number }
 export interface UserState { user: string; optedOut: boolean; deleted: boolean; features: Record<string, string | number> | null }
 
 const SCHEMA = `
@@ -21,13 +24,26 @@ CREATE TABLE IF NOT EXISTS users (
   user TEXT PRIMARY KEY, opted_out INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0,
   features TEXT, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS items (item TEXT PRIMARY KEY, attributes TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+  id TEXT PRIMARY KEY, ord INTEGER NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL, user TEXT NOT NULL, session TEXT NOT NULL,
+  time REAL NOT NULL, version INTEGER NOT NULL, state BLOB, history TEXT NOT NULL, mean BLOB, noise BLOB, action BLOB,
+  log_density REAL, items TEXT NOT NULL, received_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS decisions_ord ON decisions(ord);
+CREATE TABLE IF NOT EXISTS policy_log (
+  id INTEGER PRIMARY KEY, version INTEGER NOT NULL, published INTEGER NOT NULL, reason TEXT NOT NULL,
+  candidate REAL, candidate_se REAL, current REAL, current_se REAL, held_out INTEGER, transitions INTEGER, at INTEGER NOT NULL);
 `;
+const blob = (x: Float32Array | null) => (x ? Buffer.from(x.buffer, x.byteOffset, x.byteLength) : null);
+const f32 = (b: Buffer | null) => (b ? new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) : null);
 
 export class FeedbackStore {
   private readonly db: Database.Database;
   private readonly insertOne: Database.Statement;
-  private readonly insertMany: (rows: StoredEvent[]) => void;
-  private pending: { rows: FeedbackEvent[]; done(e?: Error): void }[] = [];
+  private readonly insertMany: (rows: StoredEvent[], decs: StoredDecision[], now: number) => void;
+  private pending: { rows: FeedbackEvent[]; decisions?: StoredDecision[]; done(e?: Error): void }[] = [];
+  private readonly insertDecision: Database.Statement;
+  /** The journal's last position (decisions and feedback share it). */
+  private ord = 0;
   private scheduled = false;
   private seq = 0;
 
@@ -40,10 +56,21 @@ export class FeedbackStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
-    this.insertOne = this.db.prepare('INSERT INTO feedback (user, item, type, time, received_at) VALUES (?, ?, ?, ?, ?)');
-    this.insertMany = this.db.transaction((rows: StoredEvent[]) => {
-      for (const r of rows) this.insertOne.run(r.user, r.item, r.type, r.time ?? r.receivedAt / 1000, r.receivedAt);
+    // databases from before decisions were logged gain the columns (NULL for old rows)
+    const cols = (this.db.prepare('PRAGMA table_info(feedback)').all() as { name: string }[]).map((c) => c.name);
+    if (!cols.includes('decision_id')) this.db.exec('ALTER TABLE feedback ADD COLUMN decision_id TEXT; ALTER TABLE feedback ADD COLUMN ord INTEGER');
+    this.insertOne = this.db.prepare('INSERT INTO feedback (user, item, type, time, received_at, decision_id, ord) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertDecision = this.db.prepare(`INSERT INTO decisions (id, ord, origin, seq, user, session, time, version, state, history, mean, noise, action, log_density, items, received_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertMany = this.db.transaction((rows: StoredEvent[], decs: StoredDecision[], now: number) => {
+      for (const d of decs) {
+        this.insertDecision.run(d.id, d.ord, d.origin, d.seq, d.user, d.session, d.time, d.version, blob(d.state), JSON.stringify(d.history),
+          blob(d.mean), blob(d.noise), blob(d.action), d.logDensity, JSON.stringify(d.items), now);
+      }
+      for (const r of rows) this.insertOne.run(r.user, r.item, r.type, r.time ?? r.receivedAt / 1000, r.receivedAt, r.decisionId ?? null, r.ord ?? null);
     });
+    const o = this.db.prepare('SELECT max(o) AS o FROM (SELECT max(ord) AS o FROM feedback UNION ALL SELECT max(ord) AS o FROM decisions)').get() as { o: number | null };
+    this.ord = o.o ?? 0;
     const m = this.db.prepare('SELECT max(seq) AS s FROM (SELECT seq FROM users UNION ALL SELECT seq FROM items)').get() as { s: number | null };
     this.seq = m.s ?? 0;
   }
@@ -61,16 +88,60 @@ export class FeedbackStore {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    const now = Date.now(), rows: StoredEvent[] = [];
-    for (const p of batch) for (const r of p.rows) rows.push({ ...r, id: 0, receivedAt: now });
+    const now = Date.now(), rows: StoredEvent[] = [], decs: StoredDecision[] = [];
+    for (const p of batch) { for (const r of p.rows) rows.push({ ...r, id: 0, receivedAt: now }); if (p.decisions) decs.push(...p.decisions); }
     try {
-      this.insertMany(rows);
+      this.insertMany(rows, decs, now);
     } catch (e) {
       for (const p of batch) p.done(e as Error);
       return;
     }
     for (const p of batch) p.done();
   }
+
+  /** The next journal position (assign in the order events are handled; rows commit in that order). */
+  nextOrd(): number { return ++this.ord; }
+
+  /** Resolves once the decisions are committed (grouped with the feedback of the same turn). */
+  insertDecisions(decisions: StoredDecision[]): Promise<void> {
+    if (decisions.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ rows: [], decisions, done: (e) => (e ? reject(e) : resolve()) });
+      if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()); }
+    });
+  }
+
+  /** Decisions made by origin so far (numbering continues after a restart). */
+  decisionCount(origin: string): number {
+    return (this.db.prepare('SELECT max(seq) AS s FROM decisions WHERE origin = ?').get(origin) as { s: number | null }).s ?? 0;
+  }
+
+  decisionCountAll(): number { return (this.db.prepare('SELECT count(*) AS n FROM decisions').get() as { n: number }).n; }
+
+  /** Decisions and feedback after journal position `since`, merged in journal order (what the learner replays). */
+  journal(since: number): ({ kind: 'decision'; d: StoredDecision } | { kind: 'feedback'; e: StoredEvent })[] {
+    const ds = (this.db.prepare('SELECT * FROM decisions WHERE ord > ? ORDER BY ord').all(since) as Record<string, unknown>[]).map((r) => ({ kind: 'decision' as const, d: {
+      id: r.id as string, ord: r.ord as number, origin: r.origin as string, seq: r.seq as number, user: r.user as string, session: r.session as string,
+      time: r.time as number, version: r.version as number, state: f32(r.state as Buffer | null), history: JSON.parse(r.history as string),
+      mean: f32(r.mean as Buffer | null), noise: f32(r.noise as Buffer | null), action: f32(r.action as Buffer | null),
+      logDensity: r.log_density as number | null, items: JSON.parse(r.items as string) } }));
+    const es = (this.db.prepare('SELECT id, user, item, type, time, received_at AS receivedAt, decision_id AS decisionId, ord FROM feedback WHERE ord > ? ORDER BY ord')
+      .all(since) as StoredEvent[]).map((e) => ({ kind: 'feedback' as const, e }));
+    const out: ({ kind: 'decision'; d: StoredDecision } | { kind: 'feedback'; e: StoredEvent })[] = [];
+    let i = 0, j = 0;
+    while (i < ds.length || j < es.length) {
+      if (j >= es.length || (i < ds.length && ds[i].d.ord < (es[j].e.ord ?? 0))) out.push(ds[i++]); else out.push(es[j++]);
+    }
+    return out;
+  }
+
+  /** Every publish/withhold decision of the learner. */
+  logGate(g: { version: number; published: boolean; reason: string; candidate: number; candidateSe: number; current: number; currentSe: number; heldOut: number; transitions: number }): void {
+    this.db.prepare('INSERT INTO policy_log (version, published, reason, candidate, candidate_se, current, current_se, held_out, transitions, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(g.version, g.published ? 1 : 0, g.reason, nz(g.candidate), nz(g.candidateSe), nz(g.current), nz(g.currentSe), g.heldOut, g.transitions, Date.now());
+  }
+
+  policyLog(): Record<string, unknown>[] { return this.db.prepare('SELECT * FROM policy_log ORDER BY id').all() as Record<string, unknown>[]; }
 
   /** Events received after `sinceMs` (unix ms), in arrival order. */
   since(sinceMs: number): StoredEvent[] {
@@ -92,6 +163,7 @@ export class FeedbackStore {
   deleteUser(user: string): number {
     return this.db.transaction(() => {
       const n = this.db.prepare('DELETE FROM feedback WHERE user = ?').run(user).changes;
+      this.db.prepare('DELETE FROM decisions WHERE user = ?').run(user);
       this.db.prepare(`INSERT INTO users (user, deleted, opted_out, features, seq) VALUES (?, 1, 0, NULL, ?)
         ON CONFLICT(user) DO UPDATE SET deleted = 1, opted_out = 0, features = NULL`).run(user, ++this.seq);
       return n;
@@ -124,3 +196,5 @@ export class FeedbackStore {
 
   close(): void { this.db.close(); }
 }
+
+const nz = (x: number): number | null => (Number.isFinite(x) ? x : null);

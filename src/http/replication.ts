@@ -39,7 +39,8 @@ export type ReplicatedOp =
   | { op: 'user'; user: string; features: Record<string, string | number> }
   | { op: 'item'; item: string; attributes: Record<string, string | number> }
   | { op: 'delete'; user: string }
-  | { op: 'optout'; user: string };
+  | { op: 'optout'; user: string }
+  | { op: 'decision'; decision: Record<string, unknown> };
 
 /**
  * What the server gives the replication layer: the current model (it changes
@@ -104,6 +105,7 @@ export class Replication {
   private policy: Weights | null = null;
   /** Version of the policy weights this replica holds (0: the model file's own). */
   policyVersion = 0;
+  get isLearner(): boolean { return !!this.o.learner; }
   /** Remote entries applied since start (catch-up included). */
   applied = 0;
   /**
@@ -224,6 +226,7 @@ export class Replication {
       case 'item': rec.addItem(op.item, op.attributes); return;
       case 'delete': if (rec.hasUser(op.user)) rec.deleteUser(op.user); store.deleteUser(op.user); return;
       case 'optout': if (rec.hasUser(op.user)) rec.optOut(op.user); store.optOut(op.user); return;
+      case 'decision': return; // the learner joins decisions (learnLoop); serving replicas keep none of the others'
       default: throw new Error(`unknown op ${JSON.stringify((op as { op?: unknown } | null)?.op)}`);
     }
   }
@@ -302,7 +305,7 @@ export class Replication {
       // the tail loop applies the same entries to this replica's model; wait until it has, so the weights published follow them
       const last = entries[entries.length - 1][0];
       while (!this.stopping && compareIds(this.lastId, last) < 0) await new Promise((r) => setTimeout(r, 5));
-      if (sawFeedback && !this.stopping) await this.publishPolicy(this.ctx.current().policy());
+      if (sawFeedback && !this.stopping) await this.publishPolicy(this.ctx.current().policy()?.actorWeights() ?? {});
       await this.group_!.xack(this.stream, this.group, ...entries.map(([id]) => id));
     }
   }

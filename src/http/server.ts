@@ -11,12 +11,16 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
-import { NotFoundError, Recommender, type FeedbackEvent, type Recommendation, type RecommendOptions, FEEDBACK_TYPES, MAX_K } from '../recsys/recommender.js';
+import { NotFoundError, Recommender, type FeedbackEvent, FEEDBACK_TYPES, MAX_K } from '../recsys/recommender.js';
 import { serveWebBundle } from './static.js';
 import { FeedbackStore } from './feedback_store.js';
 import { ServeMetrics } from './metrics.js';
 import * as schemas from './schemas.js';
 import type { Replication, ReplicatedOp } from './replication.js';
+import { JOIN_WINDOW_S, ServingLearner, type Decided, type DecisionRequest } from '../recsys/serving_learner.js';
+import type { LearnerOptions } from '../recsys/online_learner.js';
+import { registerLearning, replayJournal } from './learning.js';
+import { decisionToJson } from '../recsys/join.js';
 
 export interface ServeOptions {
   model: string;
@@ -36,9 +40,14 @@ export interface ServeOptions {
   replication?: Replication;
   /** Serve this web bundle (dpgcn export web) at /web/. */
   web?: string;
+  /**
+   * Learning while serving (src/recsys/serving_learner.ts): on by default when the model has a decision
+   * layer; learn false serves the frozen policy (decisions are still logged). Seed fixes exploration.
+   */
+  learning?: { learn?: boolean; seed?: number; sync?: boolean; window?: number; learner?: Partial<LearnerOptions> };
 }
 
-export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore }
+export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore; learner: ServingLearner }
 
 /** Applies the database's serving state to a freshly loaded model: items, users, erasures, opt-outs, newer feedback. */
 export function applyStore(rec: Recommender, store: FeedbackStore): { replayed: number } {
@@ -57,32 +66,29 @@ export function applyStore(rec: Recommender, store: FeedbackStore): { replayed: 
   return { replayed: ev.length };
 }
 
-interface Pending { rec: Recommender; user: string; options: RecommendOptions; resolve(r: Recommendation[]): void; reject(e: Error): void }
+interface Pending { req: DecisionRequest; resolve(r: Decided): void; reject(e: Error): void }
 
-/** Collects the /recommend requests of one event-loop turn and scores them together. */
+/** Collects the /recommend requests of one event-loop turn and answers them together (one scoring pass). */
 class Batcher {
   private queue: Pending[] = [];
   private scheduled = false;
-  constructor(private readonly max: number, private readonly onBatch: (n: number) => void) {}
-  submit(rec: Recommender, user: string, options: RecommendOptions): Promise<Recommendation[]> {
+  constructor(private readonly max: number, private readonly onBatch: (n: number) => void, private readonly run: (reqs: DecisionRequest[]) => Promise<Decided[]>) {}
+  submit(req: DecisionRequest): Promise<Decided> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ rec, user, options, resolve, reject });
-      if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()); }
+      this.queue.push({ req, resolve, reject });
+      if (!this.scheduled) { this.scheduled = true; setImmediate(() => { this.flush().catch(() => undefined); }); }
     });
   }
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false;
     const q = this.queue;
     this.queue = [];
     for (let o = 0; o < q.length; o += this.max) {
       const part = q.slice(o, o + this.max);
-      for (const rec of new Set(part.map((p) => p.rec))) {
-        const mine = part.filter((p) => p.rec === rec);
-        this.onBatch(mine.length);
-        let out: (Recommendation[] | Error)[];
-        try { out = rec.recommendMany(mine.map((p) => ({ user: p.user, options: p.options }))); } catch (e) { for (const p of mine) p.reject(e as Error); continue; }
-        mine.forEach((p, n) => { const r = out[n]; if (r instanceof Error) p.reject(r); else p.resolve(r); });
-      }
+      this.onBatch(part.length);
+      let out: Decided[];
+      try { out = await this.run(part.map((p) => p.req)); } catch (e) { for (const p of part) p.reject(e as Error); continue; }
+      part.forEach((p, n) => { const r = out[n]; if (r.items instanceof Error) p.reject(r.items); else p.resolve(r); });
     }
   }
 }
@@ -131,7 +137,25 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     try { await repl.publish(op); } catch (e) { throw Object.assign(new Error(`redis: the change is kept on this replica but not yet shared: ${(e as Error).message}`), { code: 'DPGCN_REPLICATION' }); }
   };
   metrics.setModel(rec.modelVersion);
-  const batcher = new Batcher(o.maxBatch ?? 64, (n) => metrics.batchSize.observe(n));
+  const lo = o.learning ?? {};
+  const origin = repl ? repl.replicaId : 'd';
+  const learner = new ServingLearner(rec, { seed: lo.seed ?? 1, learn: lo.learn !== false && !(repl && !repl.isLearner), sync: !!lo.sync, window: lo.window ?? JOIN_WINDOW_S,
+    feed: repl ? 'external' : 'local', origin, startSeq: store.decisionCount(origin), learner: lo.learner });
+  rec.learnerState = () => learner.snapshot();
+  if (!repl) replayJournal(learner, store);
+  // one decision at a time through the journal, in request order; answered once the decisions are durable
+  const batcher = new Batcher(o.maxBatch ?? 64, (n) => metrics.batchSize.observe(n), async (reqs) => {
+    const out = await learner.decide(reqs), decs = [];
+    for (const d of out) {
+      if (!d.decision) continue;
+      const ord = store.nextOrd();
+      if (!repl) learner.ingestDecision(d.decision, ord);
+      decs.push({ ...d.decision, ord, origin });
+    }
+    await store.insertDecisions(decs);
+    for (const d of decs) await share({ op: 'decision', decision: decisionToJson(d) });
+    return out;
+  });
   const token = o.adminToken ?? null;
   let modelFile = o.model;
   let reloading: Promise<unknown> = Promise.resolve();
@@ -157,13 +181,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   app.get('/metrics', async (_req, reply) => { reply.type(metrics.contentType); return metrics.text(); });
 
   app.get('/recommend', { schema: { querystring: schemas.recommendQuery } }, async (req) => {
-    const q = req.query as { user: string; k?: string; query?: string; exclude?: string; explain?: string };
+    const q = req.query as { user: string; k?: string; query?: string; exclude?: string; explain?: string; time?: string; session?: string; seen?: string };
     const k = q.k === undefined ? 10 : Number(q.k);
     if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) throw new UserError(`k: expected an integer in [1, ${MAX_K}], got "${q.k}"`);
     const exclude = q.exclude ? q.exclude.split(',').filter((s) => s !== '') : undefined;
+    const time = q.time === undefined ? undefined : Number(q.time);
     const r = rec;
-    const items = await batcher.submit(r, q.user, { k, query: q.query, exclude, explain: q.explain === 'true' || q.explain === '1' });
-    return { user: q.user, items, modelVersion: r.modelVersion };
+    const d = await batcher.submit({ user: q.user, options: { k, query: q.query, exclude, explain: q.explain === 'true' || q.explain === '1', seen: q.seen === 'true' || q.seen === '1' }, time, session: q.session });
+    return { user: q.user, items: d.items, modelVersion: r.modelVersion, decisionId: d.decision?.id ?? null, policyVersion: d.decision?.version ?? learner.version };
   });
 
   app.get('/suggest', { schema: { querystring: schemas.suggestQuery } }, async (req) => {
@@ -176,6 +201,12 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   app.post('/feedback', { schema: { body: schemas.feedbackBody } }, async (req) => {
     const events = (req.body as { events: FeedbackEvent[] }).events, r = rec;
     const res = r.feedback(events);
+    if (res.applied.length) {
+      const ord = store.nextOrd();
+      // decision ids as joined (given, or the latest decision that showed the item within the window)
+      if (!repl) learner.ingestFeedback(res.applied.map((e) => ({ ...e, time: e.time! })), ord).forEach((id, n) => { res.applied[n].decisionId = id; });
+      for (const e of res.applied) Object.assign(e, { ord });
+    }
     await store.insert(res.applied);
     metrics.feedbackEvents.inc(res.applied.length);
     await share({ op: 'feedback', events: res.applied });
@@ -226,6 +257,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     return { ...held, storedFeedback: store.userEvents(id).map(({ item, type, time, receivedAt }) => ({ item, type, time, receivedAt })) };
   });
 
+  registerLearning(app, { learner, store, metrics, guard, current: () => rec });
+
   app.post('/admin/reload', { schema: { body: schemas.reloadBody } }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
     const file = ((req.body ?? {}) as { model?: string }).model ?? modelFile;
@@ -235,6 +268,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       if (repl) await repl.replayInto(next);
       const old = rec;
       rec = next; modelFile = file;
+      next.learnerState = () => learner.snapshot();
+      learner.setRecommender(next);
       metrics.setModel(next.modelVersion);
       // requests already batched on the old model finish first (they hold their own reference)
       setTimeout(() => old.close(), 2000).unref();
@@ -250,7 +285,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, store, current: () => rec,
-    close: async () => { await app.close(); await repl?.close(); rec.close(); store.close(); },
+    learner,
+    close: async () => { await app.close(); await repl?.close(); await learner.close(); rec.close(); store.close(); },
   };
 }
 

@@ -111,7 +111,7 @@ export class GraphRecommender implements Model {
     this.graph = buildHeteroGraph(ctx.dataset, ctx.trainInteractions);
     this.module = new GraphModule(this.graph, name, ctx, opts);
     if (this.module.head instanceof DotHead) {
-      this.scoreItems = (u, h) => this.scoreItemsDot(u, h);
+      this.scoreItems = (u, h, a) => this.scoreItemsDot(u, h, a);
       this.servingTables = () => this.servingTablesDot();
       const head = this.module.head;
       if (head.itemItem) this.postHoc = { hyper: 'alpha', grid: MIX_GRID, set: (alpha) => head.setMix(alpha, this.dotSpread()) };
@@ -201,7 +201,7 @@ export class GraphRecommender implements Model {
   }
 
   /** z_u of one user in a context (no query: ranking protocols), plus the decision layer's shift for it. */
-  private userVector(tb: EmbeddingTables, user: number, history: ArrayLike<number>): Float32Array {
+  private userVector(tb: EmbeddingTables, user: number, history: ArrayLike<number>, action?: Float32Array): Float32Array {
     const head = this.dotHead!, d = this.dim, u = Int32Array.of(user);
     const was = this.module.training;
     this.module.train(false);
@@ -211,7 +211,7 @@ export class GraphRecommender implements Model {
     if (dec) {
       const L = Math.max(1, history.length), h = new Int32Array(L).fill(-1);
       h.set(Array.from(history).slice(-L));
-      const a = dec.actions(dec.states(tb.user.slice(user * d, (user + 1) * d), this.staticMean(u), h, Int32Array.of(history.length), L, this.stateItemTable()), 1);
+      const a = action ?? dec.actions(dec.states(tb.user.slice(user * d, (user + 1) * d), this.staticMean(u), h, Int32Array.of(history.length), L, this.stateItemTable()), 1);
       const shift = dec.userShift(a);
       for (let k = 0; k < d; k++) z[k] += shift[k];
     }
@@ -238,17 +238,29 @@ export class GraphRecommender implements Model {
   }
 
   /** Present with the dot head only (see Model.scoreItems and Model.servingTables). */
-  readonly scoreItems?: (user: number, history: ArrayLike<number>) => Float32Array;
+  readonly scoreItems?: (user: number, history: ArrayLike<number>, action?: Float32Array) => Float32Array;
+
+  /** The decision layer's state for user in a context, from the frozen tables (see Model.decisionState). */
+  decisionState(user: number, history: ArrayLike<number>): Float32Array | null {
+    const dec = this.decision;
+    if (!dec) return null;
+    const release = this.freeze();
+    try {
+      const tb = this.frozenTables!, d = this.dim, L = Math.max(1, history.length), h = new Int32Array(L).fill(-1);
+      h.set(Array.from(history).slice(-L));
+      return dec.states(tb.user.slice(user * d, (user + 1) * d), this.staticMean(Int32Array.of(user)), h, Int32Array.of(history.length), L, this.stateItemTable());
+    } finally { release(); }
+  }
   readonly servingTables?: () => ServingTables;
 
   /** One pass over the item towers, plus the item-item term of the user's history. */
-  private scoreItemsDot(user: number, history: ArrayLike<number>): Float32Array {
+  private scoreItemsDot(user: number, history: ArrayLike<number>, action?: Float32Array): Float32Array {
     const head = this.dotHead;
     if (!head) throw new Error(`${this.name}: scoreItems needs the dot head`);
     const release = this.freeze();
     try {
       const tb = this.frozenTables!, Z = this.frozenItemTowers!, n = this.graph.counts.item, d = this.dim;
-      const z = this.userVector(tb, user, history), out = new Float32Array(n);
+      const z = this.userVector(tb, user, history, action), out = new Float32Array(n);
       currentBackend().kernels.gemm(Z, z, out, n, 1, d, false, false, head.dotWeight, 0);
       const t = head.itemItem, b = head.mix ? head.mix.data[1] : 0;
       if (t && b !== 0) {
@@ -336,7 +348,8 @@ export class GraphRecommender implements Model {
     const R = reps.length, users = Int32Array.from(reps, (b) => batch.user[b]);
     const ru = new Float32Array(R * d), rh = new Int32Array(R * L), rl = Int32Array.from(reps, (b) => batch.historyLen[b]);
     reps.forEach((b, r) => { ru.set(eu.subarray(b * d, (b + 1) * d), r * d); rh.set(batch.history.subarray(b * L, (b + 1) * L), r * L); });
-    const a = dec.actions(dec.states(ru, this.staticMean(users), rh, rl, L, this.stateItemTable()), R);
+    // serving with an explicit action (exploration): one context, its action in place of mu(s)
+    const a = batch.action && R === 1 ? batch.action : dec.actions(dec.states(ru, this.staticMean(users), rh, rl, L, this.stateItemTable()), R);
     const acts = new Float32Array(B * m);
     for (let b = 0; b < B; b++) acts.set(a.subarray(of[b] * m, (of[b] + 1) * m), b * m);
     let z: Float32Array;

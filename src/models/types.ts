@@ -24,6 +24,11 @@ export interface Batch {
   maxLen: number;
   /** Targets (training and evaluation); absent at serving time. */
   label?: Float32Array;
+  /**
+   * Serving only: the decision layer's action (actionDim values) used for every row in place of the
+   * actor's mu(s) (exploration; the batch is one user's candidates in one context).
+   */
+  action?: Float32Array;
 }
 
 export interface ModelConfig {
@@ -115,7 +120,13 @@ export interface Model {
    * forward's logits on those pairs; called while frozen. Ranking evaluation uses it instead of batched
    * forwards when present: the user side is computed once per user.
    */
-  scoreItems?(user: number, history: ArrayLike<number>): Float32Array;
+  scoreItems?(user: number, history: ArrayLike<number>, action?: Float32Array): Float32Array;
+  /**
+   * Models with a decision layer (null without one): its state for one user in a context (the actor's input), as forward
+   * and scoreItems build it while frozen. With `action` (Batch.action, scoreItems' third argument) the
+   * model scores with that action instead of mu(state): exploration at serving time.
+   */
+  decisionState?(user: number, history: ArrayLike<number>): Float32Array | null;
   /**
    * Models fitted in closed form (no gradient steps): the experiment calls fit(value) instead of the
    * trainer, for each value of grid on the selection split, keeps the best validation NDCG@10, then fits

@@ -13,6 +13,9 @@
  *   train/<name>      the interactions the model was trained on (its graph, what each user has seen)
  *   graph/<rel>.<x>   every relation's CSR of the served graph, checked against the
  *                     rebuilt graph at load so a file never serves a different graph silently
+ *   learner/<name>    learning while serving (meta.learner): the learning policy with its
+ *                     critic, targets and optimiser states, the published actor, the replay
+ *                     buffer and the held-out decisions
  *
  * Version 1 files (meta without fileVersion) named a data spec and rebuilt
  * everything from it; they load with an error that says how to convert them.
@@ -68,7 +71,12 @@ export interface ModelMeta {
   /** Unix ms when this file was written (feedback newer than this is replayed on restart). */
   savedAt: number;
   served?: ServedState;
+  /** The serving learner's plain state (its tensors are learner/*). */
+  learner?: Record<string, unknown>;
 }
+
+/** The serving learner's state (src/recsys/serving_learner.ts): plain meta, and tensors stored under learner/. */
+export interface SavedLearner { meta: Record<string, unknown>; tensors: Record<string, { shape: number[]; data: Float32Array }> }
 
 /** Everything a model file holds, decoded. */
 export interface ModelFile {
@@ -81,6 +89,8 @@ export interface ModelFile {
   served: { user: Int32Array; item: Int32Array; time: Float64Array; type: Int32Array } | null;
   /** graph/* tensors: the trained graph's CSRs, checked against the rebuilt graph. */
   graph: Record<string, CheckpointTensor>;
+  /** learner/* tensors and meta.learner: learning while serving resumes from them. */
+  learner: SavedLearner | null;
 }
 
 /** Models that carry a graph and a DDPG decision layer expose them under these names (graph_models.ts). */
@@ -125,6 +135,7 @@ export interface WriteOptions {
   train: Interactions;
   model: Model;
   served?: ModelFile['served'] | null;
+  learner?: SavedLearner | null;
 }
 
 /** Writes a model file atomically. */
@@ -141,6 +152,7 @@ export async function writeModelFile(file: string, o: WriteOptions): Promise<Mod
       social: ds.social ? [ds.social.rows, ds.social.cols] : null,
     },
     savedAt: Date.now(),
+    ...(o.learner ? { learner: o.learner.meta } : {}),
   };
   const t: Record<string, CheckpointTensor> = {};
   for (const [n, p] of Object.entries(model.module.stateDict())) t[`param/${n}`] = { shape: p.shape, data: p.data };
@@ -161,6 +173,7 @@ export async function writeModelFile(file: string, o: WriteOptions): Promise<Mod
   if (o.served) {
     for (const [n, d] of Object.entries(o.served)) t[`served/${n}`] = { shape: [d.length], data: d };
   }
+  if (o.learner) for (const [n, x] of Object.entries(o.learner.tensors)) t[`learner/${n}`] = { shape: x.shape, data: x.data };
   await saveCheckpoint(file, { meta, tensors: t });
   return meta;
 }
@@ -231,7 +244,10 @@ export async function readModelFile(file: string): Promise<ModelFile> {
   const served = t['served/user'] ? { user: i32(t['served/user'], 'served/user', file), item: i32(t['served/item'], 'served/item', file),
     time: f64(t['served/time'], 'served/time', file), type: i32(t['served/type'], 'served/type', file) } : null;
   const graph = Object.fromEntries(Object.entries(t).filter(([n]) => n.startsWith('graph/')));
-  return { meta, ds, train: getInteractions(t, 'train', file), params, ddpg: Object.keys(ddpg).length ? ddpg : null, served, graph };
+  const lt: SavedLearner['tensors'] = {};
+  for (const [n, x] of Object.entries(t)) if (n.startsWith('learner/')) lt[n.slice(8)] = { shape: x.shape, data: f32(x, n, file) };
+  const learner = meta.learner ? { meta: meta.learner, tensors: lt } : null;
+  return { meta, ds, train: getInteractions(t, 'train', file), params, ddpg: Object.keys(ddpg).length ? ddpg : null, served, graph, learner };
 }
 
 /** Builds the model a file describes on its own data (or `ds`/`train` given: a serving rebuild) and loads its state. */

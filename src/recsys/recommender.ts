@@ -13,6 +13,8 @@ import { TableScorer, chooseScorer, type Scorer, type ScoreContext, type TopK } 
 import type { WebTables } from './web_bundle.js';
 import { buildFromFile, readModelFile, writeModelFile, type ModelFile, type ModelMeta, type ServedState } from './model_file.js';
 import { dropUsers, popularity, recount, userHistories } from './histories.js';
+import { servedPolicy, type PolicyCore, type Weights } from './learner.js';
+import type { SavedLearner } from './model_file.js';
 
 export class NotFoundError extends UserError {
   constructor(readonly field: string, message: string) { super(message); }
@@ -20,11 +22,15 @@ export class NotFoundError extends UserError {
 
 export type FeedbackType = 'click' | 'impression' | 'purchase';
 export const FEEDBACK_TYPES: FeedbackType[] = ['click', 'impression', 'purchase'];
-export interface FeedbackEvent { user: string; item: string; type: FeedbackType; time?: number }
-export interface RecommendOptions { k?: number; exclude?: string[]; query?: string; explain?: boolean }
+export interface FeedbackEvent { user: string; item: string; type: FeedbackType; time?: number; decisionId?: string | null }
+/** seen: also recommend items the user interacted with (default false: they are excluded). */
+export interface RecommendOptions { k?: number; exclude?: string[]; query?: string; explain?: boolean; seen?: boolean }
 export interface Recommendation { item: string; score: number; title: string; explain?: Record<string, unknown> }
 export interface FeedbackResult { accepted: number; discarded: number; applied: FeedbackEvent[] }
 export const MAX_K = 1000;
+/** See Recommender.decide: request index, decision state, the user's last items -> the action to score with. */
+export type ActHook = (request: number, state: Float32Array | null, history: string[]) => Float32Array | null;
+
 /** What a Recommender is made of; `rebuild` builds the model again on other training interactions (deleteUser). */
 export interface RecommenderParts {
   file: ModelFile;
@@ -95,6 +101,8 @@ export class Recommender {
   static fromParts(parts: RecommenderParts): Recommender { return new Recommender(parts); }
 
   get meta(): ModelMeta { return this.parts.file.meta; }
+  /** The learner state the model file was saved with (null: none). */
+  get savedLearner(): SavedLearner | null { return this.parts.file.learner; }
   /** 'tables' (factorised fast path), 'items' (the model's own scoreItems per request) or 'forward' (every candidate through the model). */
   get scoring(): 'tables' | 'items' | 'forward' { return this.scorer.kind; }
   get numItems(): number { return this.itemIds.length; }
@@ -147,7 +155,7 @@ export class Recommender {
     }
     if (this.optedOut.has(u)) return null;
     const h = this.histories[u];
-    for (const i of h) exclude[i] = 1;
+    if (!o.seen) for (const i of h) exclude[i] = 1;
     return { user: u, history: h, exclude, k, query, time: Date.now() / 1000 };
   }
 
@@ -174,12 +182,20 @@ export class Recommender {
   }
 
   /** Many recommend calls scored together (one pass over the item table for all); errors are returned per request. */
-  recommendMany(reqs: { user: string; options?: RecommendOptions }[]): (Recommendation[] | Error)[] {
+  recommendMany(reqs: { user: string; options?: RecommendOptions }[]): (Recommendation[] | Error)[] { return this.decide(reqs, null); }
+
+  /**
+   * recommendMany with a policy hook: for each personalised request, act(user, state, history) is given
+   * the decision layer's state (null without one) and the user's last items, and may return the action
+   * to score with (exploration). Opted-out users never reach act.
+   */
+  decide(reqs: { user: string; options?: RecommendOptions }[], act: ActHook | null): (Recommendation[] | Error)[] {
     const out: (Recommendation[] | Error)[] = new Array(reqs.length);
     const ctx: ScoreContext[] = [], at: number[] = [];
     reqs.forEach((r, j) => {
       try {
         const c = this.context(r.user, r.options ?? {});
+        if (c && act) c.action = act(j, this.scorer.decisionState(c), Array.from(c.history).slice(-10).map((i) => this.itemIds[i])) ?? undefined;
         if (c) { ctx.push(c); at.push(j); } else out[j] = this.nonPersonal(r.options ?? {});
       } catch (e) { out[j] = e as Error; }
     });
@@ -343,41 +359,32 @@ export class Recommender {
     }
   }
 
+  /** The served model's policy (decision layer), or null (see learner.ts). */
+  policy(): PolicyCore | null { return servedPolicy(this.model); }
   /**
-   * The decision layer's actor parameters (the policy a learner publishes);
-   * empty for models without one. Copies, keyed by parameter path.
+   * Swaps in new actor parameters (all checked before any is written). Every scorer evaluates the actor
+   * per request, so nothing frozen needs rebuilding; synchronous, so no request sees half a policy.
    */
-  policy(): Record<string, { shape: number[]; data: Float32Array }> {
-    const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [n, p] of this.model.module.namedParameters()) if (/(^|\.)actor\./.test(n)) out[n] = { shape: [...p.shape], data: p.data.slice() };
-    return out;
+  loadPolicy(weights: Weights): void {
+    const p = this.policy();
+    if (!p) throw new UserError('policy: this model has no decision layer');
+    const mine = p.actorWeights();
+    if (Object.keys(weights).length !== Object.keys(mine).length) throw new UserError(`policy: expected ${Object.keys(mine).length} actor parameters, got ${Object.keys(weights).length}`);
+    for (const [n, w] of Object.entries(weights)) {
+      if (!mine[n]) throw new UserError(`policy: unknown parameter "${n}"`);
+      if (w.data.length !== mine[n].data.length) throw new UserError(`policy: "${n}" has ${w.data.length} values, expected ${mine[n].data.length}`);
+    }
+    p.setActorWeights(weights);
+    // a later rebuild (deleteUsers) starts from the file's state: keep the new policy there too
+    const f = this.parts.file;
+    for (const [n, w] of Object.entries(weights)) {
+      f.ddpg?.[`actor/${n}`]?.data.set(w.data);
+      for (const [k, v] of Object.entries(f.params)) if (k.endsWith(`actor.${n}`) && v.data.length === w.data.length) v.data.set(w.data);
+    }
   }
 
-  /**
-   * Swaps in new actor parameters (all of them, checked before any is
-   * written), then freezes and builds the scorer again. Synchronous, so no
-   * request sees half a policy.
-   */
-  loadPolicy(weights: Record<string, { shape: readonly number[]; data: Float32Array }>): void {
-    const mine = new Map(this.model.module.namedParameters().filter(([n]) => /(^|\.)actor\./.test(n)));
-    if (mine.size === 0 || Object.keys(weights).length !== mine.size) throw new UserError(`policy: expected ${mine.size} actor parameters, got ${Object.keys(weights).length}`);
-    for (const [n, w] of Object.entries(weights)) {
-      const p = mine.get(n);
-      if (!p) throw new UserError(`policy: unknown parameter "${n}"`);
-      if (w.data.length !== p.size) throw new UserError(`policy: "${n}" has ${w.data.length} values, expected ${p.size}`);
-    }
-    this.release?.(); this.release = null;
-    for (const [n, w] of Object.entries(weights)) {
-      mine.get(n)!.data.set(w.data);
-      // a later rebuild (deleteUsers) starts from the file's parameters: keep the new policy there too
-      this.parts.file.params[n]?.data.set(w.data);
-    }
-    this.prepare();
-    const ds = this.parts.file.ds;
-    for (const q of this.addedUserFeatures) this.addUserRow(q);
-    for (const q of this.addedItemFeatures) this.scorer.addItem(featureNeighbours(ds.itemFeatures, ds.numItems, q, () => true));
-  }
-
+  /** What Recommender.save adds to the model file: the serving learner's state (serving_learner.ts). */
+  learnerState: (() => Promise<SavedLearner | null>) | null = null;
   /** Writes the served state (histories from feedback, added users and items, erasures) into a new model file. */
   async save(file: string): Promise<ModelMeta> {
     const mf = this.parts.file, m = mf.meta;
@@ -388,6 +395,7 @@ export class Recommender {
         ...(m.selected ? { selected: m.selected } : {}) },
       ds: mf.ds, train: mf.train, model: this.model,
       served: { user: Int32Array.from(this.served.user), item: Int32Array.from(this.served.item), time: Float64Array.from(this.served.time), type: Int32Array.from(this.served.type) },
+      learner: this.learnerState ? await this.learnerState() : this.parts.file.learner,
     });
   }
 }

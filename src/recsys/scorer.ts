@@ -54,6 +54,8 @@ export interface ScoreContext {
   k: number;
   query: number;
   time: number;
+  /** The decision layer's action to score with instead of mu(state) (exploration at serving; see decisionState). */
+  action?: Float32Array;
 }
 
 export interface Scorer {
@@ -68,6 +70,8 @@ export interface Scorer {
   addItem(neighbours: number[]): number;
   /** The user's representation (tables only; null otherwise). */
   userVector(u: number): Float32Array | null;
+  /** The decision layer's state for the request (the actor's input), or null when the model has none. */
+  decisionState(c: ScoreContext): Float32Array | null;
 }
 
 /**
@@ -147,19 +151,24 @@ export class TableScorer implements Scorer {
     return { width: this.width, rows: this.table.slice(0, this.nItems * this.width), trainedItems: this.trainedItems, itemItem: this.tables.itemItem };
   }
 
-  /** The query row [user | c * a | 1] of a request. */
+  decisionState(c: ScoreContext): Float32Array | null {
+    const dl = this.dec?.decision, d = this.dim;
+    if (!dl || !this.dec || !this.stateItems) return null;
+    const L = this.maxLen, h = Array.from(c.history).filter((i) => i < this.trainedItems).slice(-L);
+    const hist = new Int32Array(L).fill(-1);
+    hist.set(h);
+    const extra = c.user < this.trainedUsers ? this.dec.staticMean(Int32Array.of(c.user)) : null;
+    return dl.states(this.users.subarray(c.user * d, (c.user + 1) * d), extra && extra.length ? extra : null, hist, Int32Array.of(h.length), L, this.stateItems);
+  }
+
+  /** The query row [user | c * a | 1] of a request (a: the context's action, else mu(state)). */
   query(c: ScoreContext): Float32Array {
     const d = this.dim, w = this.width, q = new Float32Array(w);
     q.set(this.users.subarray(c.user * d, (c.user + 1) * d));
     q[w - 1] = 1;
     const dl = this.dec?.decision;
-    if (dl && this.dec && this.stateItems) {
-      const L = this.maxLen, h = Array.from(c.history).filter((i) => i < this.trainedItems).slice(-L);
-      const hist = new Int32Array(L).fill(-1);
-      hist.set(h);
-      const extra = c.user < this.trainedUsers ? this.dec.staticMean(Int32Array.of(c.user)) : null;
-      const s = dl.states(q.subarray(0, d), extra && extra.length ? extra : null, hist, Int32Array.of(h.length), L, this.stateItems);
-      const a = dl.actions(s, 1);
+    if (dl) {
+      const a = c.action ?? dl.actions(this.decisionState(c)!, 1);
       for (let k = 0; k < this.m; k++) q[d + k] = this.factor * a[k];
     }
     return q;
@@ -252,13 +261,21 @@ export class ItemsScorer implements Scorer {
   readonly kind = 'items' as const;
   private readonly userProxy: number[] = [];
   private readonly itemProxy: number[] = [];
-  constructor(private readonly model: Model & { scoreItems(u: number, h: ArrayLike<number>): Float32Array },
+  constructor(private readonly model: Model & { scoreItems(u: number, h: ArrayLike<number>, a?: Float32Array): Float32Array },
     private readonly trainedUsers: number, private readonly trainedItems: number) {}
   get numItems(): number { return this.trainedItems + this.itemProxy.length; }
   userVector(): Float32Array | null { return null; }
+  private row(c: ScoreContext): { user: number; history: number[] } {
+    return { user: c.user < this.trainedUsers ? c.user : this.userProxy[c.user - this.trainedUsers], history: Array.from(c.history).filter((i) => i < this.trainedItems) };
+  }
+  decisionState(c: ScoreContext): Float32Array | null {
+    if (!this.model.decisionState) return null;
+    const r = this.row(c);
+    return this.model.decisionState(r.user, r.history) ?? null;
+  }
   topK(c: ScoreContext): TopK {
-    const user = c.user < this.trainedUsers ? c.user : this.userProxy[c.user - this.trainedUsers];
-    const base = this.model.scoreItems(user, Array.from(c.history).filter((i) => i < this.trainedItems)), N = this.numItems;
+    const { user, history } = this.row(c);
+    const base = this.model.scoreItems(user, history, c.action), N = this.numItems;
     const scores = N === base.length ? base : new Float32Array(N);
     if (scores !== base) { scores.set(base); this.itemProxy.forEach((p, j) => { scores[this.trainedItems + j] = base[p]; }); }
     const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
@@ -294,6 +311,12 @@ export class ForwardScorer implements Scorer {
 
   userVector(): Float32Array | null { return null; }
 
+  decisionState(c: ScoreContext): Float32Array | null {
+    if (!this.model.decisionState) return null;
+    const user = c.user < this.trainedUsers ? c.user : this.userProxy[c.user - this.trainedUsers];
+    return this.model.decisionState(user, Array.from(c.history).filter((i) => i < this.trainedItems).slice(-this.maxLen)) ?? null;
+  }
+
   topK(c: ScoreContext): TopK {
     const N = this.numItems, cand: number[] = [];
     for (let i = 0; i < N; i++) if (!c.exclude[i]) cand.push(i);
@@ -305,6 +328,7 @@ export class ForwardScorer implements Scorer {
       for (let o = 0; o < rows.length; o += FORWARD_BATCH) {
         const part = rows.subarray(o, Math.min(rows.length, o + FORWARD_BATCH));
         const batch = candidateBatch(user, part, hist, this.maxLen, c.time, c.query);
+        if (c.action) batch.action = c.action;
         tidy(() => { scores.set(this.model.forward(batch, false).data, o); });
       }
     });

@@ -122,16 +122,16 @@ testUnless(S, redis.reason, 'the learner publishes policy weights after feedback
   const learner = await replica(p, 'learner', { learner: true }), b = await replica(p, 'b');
   await getJson(`${b.srv.url}/feedback`, post({ events: [{ user: 'u7', item: 'i9', type: 'click', time: 1.7e9 }] }));
   await eventually('B holds the learner\'s policy version', () => b.repl.policyVersion >= 1 && learner.repl.policyVersion >= 1);
-  const mine = b.srv.current().policy(), theirs = learner.srv.current().policy();
+  const mine = b.srv.current().policy()!.actorWeights(), theirs = learner.srv.current().policy()!.actorWeights();
   assert.ok(Object.keys(mine).length > 0, 'dp-gcn has actor weights');
   for (const n of Object.keys(theirs)) assert.equal(Array.from(mine[n].data), Array.from(theirs[n].data));
   // the swap itself: weights published with a change reach B, and B's scores follow them
-  const w = learner.srv.current().policy(), first = Object.keys(w).find((n) => /bias|\.b$/.test(n)) ?? Object.keys(w)[0];
+  const w = learner.srv.current().policy()!.actorWeights(), first = Object.keys(w).find((n) => /bias|\.b$/.test(n)) ?? Object.keys(w)[0];
   for (let j = 0; j < w[first].data.length; j++) w[first].data[j] += 0.5;
   const before = (await getJson(`${b.srv.url}/recommend?user=u1&k=20`)).body.items;
   const v = await learner.repl.publishPolicy(w);
   await eventually('B swapped in the new version', () => b.repl.policyVersion === v);
-  assert.equal(Array.from(b.srv.current().policy()[first].data), Array.from(w[first].data));
+  assert.equal(Array.from(b.srv.current().policy()!.actorWeights()[first].data), Array.from(w[first].data));
   const after = (await getJson(`${b.srv.url}/recommend?user=u1&k=20`)).body.items;
   assert.is.not(JSON.stringify(after.map((x: { score: number }) => x.score)), JSON.stringify(before.map((x: { score: number }) => x.score)), 'scores follow the new actor');
   await stop(learner.srv); await stop(b.srv);

@@ -1,7 +1,7 @@
 /** Small trained model files for the server tests (seconds to make, deterministic). */
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import type { Interactions } from '../../src/data/types.js';
-import { DEFAULT_CONFIG, type ModelName } from '../../src/models/types.js';
+import { DEFAULT_CONFIG, type ModelConfig, type ModelName } from '../../src/models/types.js';
 import { fitModel } from '../../src/recsys/fit.js';
 import { prepareSplit } from '../../src/recsys/split.js';
 import { writeModelFile, type ModelMeta } from '../../src/recsys/model_file.js';
@@ -9,9 +9,9 @@ import { writeModelFile, type ModelMeta } from '../../src/recsys/model_file.js';
 export const SPEC = { users: 80, items: 60, interactions: 1200, seed: 7 };
 
 /** Trains `name` on the small synthetic market and writes it to file. */
-export async function makeModelFile(file: string, name: ModelName = 'dp-gcn', seed = 1): Promise<ModelMeta> {
+export async function makeModelFile(file: string, name: ModelName = 'dp-gcn', seed = 1, over: Partial<ModelConfig> = {}): Promise<ModelMeta> {
   const ds = generateSynthetic(SPEC);
-  const config = { ...DEFAULT_CONFIG, dim: 8, epochs: 1, batchSize: 256, ddpgEpisodes: 4 };
+  const config = { ...DEFAULT_CONFIG, dim: 8, epochs: 1, batchSize: 256, ddpgEpisodes: 4, ...over };
   const prepared = prepareSplit(ds, 'dien', seed, config);
   const { model, train, selected } = fitModel(name, ds, prepared, config);
   const meta = await writeModelFile(file, { meta: { model: name, config, dataSpec: ds.name, protocol: 'dien', seed, selected,

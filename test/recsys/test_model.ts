@@ -98,7 +98,7 @@ export function memoryFile(ds: Dataset, m: TableModel): ModelFile {
       dataset: { name: ds.name, numUsers: ds.numUsers, numItems: ds.numItems, numQueries: ds.numQueries, numTerms: ds.numTerms, userIds: ds.userIds,
         itemIds: ds.itemIds, itemTitles: ds.itemTitles, queryText: ds.queryText, vocab: ds.vocab, userFeatures: ds.userFeatures, itemFeatures: ds.itemFeatures,
         itemTerms: [0, 0], queryTerms: [0, 0], social: null }, savedAt: 1 },
-    ds, train: ds.interactions, params: m.module.stateDict(), ddpg: null, served: null, graph: {},
+    ds, train: ds.interactions, params: m.module.stateDict(), ddpg: null, served: null, graph: {}, learner: null,
   };
 }
 

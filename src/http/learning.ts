@@ -1,0 +1,70 @@
+/**
+ * The server's side of learning while serving: replaying the journal into
+ * the learner at start, the learner's routes (GET /learner, POST
+ * /admin/snapshot) and its metrics (dpgcn_policy_version, the gate's
+ * estimates). Every gate decision, published or withheld, is written to the
+ * database (policy_log) and printed.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import client from 'prom-client';
+import type { ServingLearner } from '../recsys/serving_learner.js';
+import type { Recommender } from '../recsys/recommender.js';
+import type { FeedbackStore } from './feedback_store.js';
+import type { ServeMetrics } from './metrics.js';
+import { UserError } from '../errors.js';
+
+/** Feeds the decisions and feedback stored after the learner's saved journal position (a restart resumes learning). */
+export function replayJournal(learner: ServingLearner, store: FeedbackStore): number {
+  const j = store.journal(learner.ord);
+  for (const x of j) {
+    if (x.kind === 'decision') learner.ingestDecision(x.d, x.d.ord);
+    else learner.ingestFeedback([{ ...x.e, time: x.e.time! }], x.e.ord ?? learner.ord);
+  }
+  return j.length;
+}
+
+export interface LearningContext {
+  learner: ServingLearner;
+  store: FeedbackStore;
+  metrics: ServeMetrics;
+  guard(req: FastifyRequest, reply: FastifyReply): boolean;
+  current(): Recommender;
+}
+
+export function registerLearning(app: FastifyInstance, c: LearningContext): void {
+  const { learner, store, metrics } = c, r = metrics.registry;
+  const version = new client.Gauge({ name: 'dpgcn_policy_version', help: 'Policy version being served (0: the model file\'s)', registers: [r] });
+  const est = new client.Gauge({ name: 'dpgcn_policy_estimate', help: 'Last gate: SNIPS estimate of clicks per decision on held-out logged decisions',
+    labelNames: ['policy', 'stat'] as const, registers: [r] });
+  const gates = new client.Counter({ name: 'dpgcn_policy_gate_total', help: 'Gate decisions by outcome', labelNames: ['outcome'] as const, registers: [r] });
+  const trans = new client.Gauge({ name: 'dpgcn_learner_transitions', help: 'Transitions learned from', registers: [r] });
+  version.set(learner.version);
+  learner.onGate = (g) => {
+    const rec = g.record;
+    version.set(learner.version);
+    gates.inc({ outcome: rec.publish ? 'published' : 'withheld' });
+    trans.set(g.stats.transitions);
+    for (const [p, e] of [['candidate', rec.candidate], ['current', rec.current]] as const) {
+      for (const s of ['value', 'lo', 'hi', 'ess'] as const) if (Number.isFinite(e[s])) est.set({ policy: p, stat: s }, e[s]);
+    }
+    store.logGate({ version: rec.version, published: rec.publish, reason: rec.reason, candidate: rec.candidate.value, candidateSe: rec.candidate.se,
+      current: rec.current.value, currentSe: rec.current.se, heldOut: rec.candidate.n, transitions: rec.transitions });
+    if (process.env.DPGCN_LEARNER_LOG !== '0') process.stdout.write(`dpgcn serve: policy ${rec.publish ? `version ${rec.version} published` : 'withheld'}: ${rec.reason} (${rec.transitions} transitions, ${rec.candidate.n} held out)\n`);
+  };
+
+  app.get('/learner', async (req) => {
+    const wait = (req.query as { wait?: string }).wait === 'true';
+    const stats = wait ? await learner.drain() : learner.stats;
+    return { learning: learner.learning, policyVersion: learner.version, decisions: learner.seq, openDecisions: learner.openDecisions,
+      gates: { total: learner.gates, published: learner.published, withheld: learner.withheld, last: learner.lastGate }, stats,
+      sigma: learner.learning ? learner.opts.sigma : 0, windowSeconds: learner.o.window };
+  });
+
+  app.post('/admin/snapshot', async (req, reply) => {
+    if (!c.guard(req, reply)) return reply;
+    const file = ((req.body ?? {}) as { model?: string }).model;
+    if (typeof file !== 'string' || file === '') throw new UserError('model: expected the file to write the snapshot to');
+    const meta = await c.current().save(file);
+    return { model: file, savedAt: meta.savedAt, policyVersion: learner.version };
+  });
+}
