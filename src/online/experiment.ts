@@ -20,6 +20,7 @@ import { meanSd } from '../eval/metrics.js';
 import type { MeanSd } from '../eval/result_types.js';
 import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticModelPolicy } from './baselines.js';
 import { LinearBandit, type BanditKind } from './bandits.js';
+import { Planner } from './planner.js';
 import { OnlineDdpgPolicy } from './ddpg_policy.js';
 import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
 import type { MarketParams } from './market.js';
@@ -28,9 +29,8 @@ import { ServedPolicy, type OnlinePolicy } from './policy.js';
 import { writeModelFile } from '../serve/model_file.js';
 import { Recommender } from '../serve/recommender.js';
 
-export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle'] as const;
-/** Also accepted, not in `all`: the diversity rule over the true probabilities (a reference for the market's dynamics). */
-const EXTRA_REFERENCES = ['diversity'];
+export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle', 'planner', 'diversity'] as const;
+const EXTRA_REFERENCES: string[] = [];
 /** The model whose item towers the bandits explore over. */
 export const BANDIT_BASE: ModelName = 'dp-gcn';
 
@@ -130,6 +130,7 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       if (p.name === 'popularity') return (m) => new PopularityPolicy(ds, m.params.slate);
       if (p.name === 'oracle') return (m) => new MyopicOracle(m);
       if (p.name === 'diversity') return (m) => new DiversityRule(m);
+      if (p.name === 'planner') return (m) => new Planner(m);
       if (p.kind === 'reference') {
         const bm = models.get(BANDIT_BASE)!, tables = bm.servingTables!();
         return () => new LinearBandit(p.name, p.name as BanditKind, tables.item, tables.dim, logged, policyRng(p.name));
@@ -197,7 +198,7 @@ export function renderOnlineTable(r: OnlineExperimentResult): string {
   const line = (x: string[]) => x.map((s, c) => (c === 0 ? s.padEnd(w[c]) : s.padStart(w[c]))).join('  ');
   const p = r.market;
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line), '',
-    `data ${r.dataset}, protocol online, seeds ${r.seeds.join(',')}, ${r.users} users x ${p.sessions} sessions, slate ${p.slate}`,
+    `data ${r.dataset}, protocol online, seeds ${r.seeds.join(',')}, ${r.users} users over ${p.days} days, slate ${p.slate}`,
     `market: interest step ${p.interestStep}, fatigue ${p.fatigue} (decay ${p.fatigueDecay}/slate), exit ${p.exitBase} + ${p.exitGrowth} per no-click slate, at most ${p.maxSlates} slates`,
     'regret: expected clicks of the myopic oracle\'s slate minus the shown slate\'s, summed over slates (negative: better than myopic)'].join('\n');
 }

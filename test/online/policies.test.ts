@@ -28,13 +28,13 @@ s('names: models, NAME:static, references; bad names fail', () => {
   assert.equal(p.map((x) => x.kind), ['static', 'online', 'static', 'reference', 'reference', 'served']);
   assert.throws(() => parseOnlinePolicies('dp-gcn:live'), /unknown policy "dp-gcn:live"/);
   assert.throws(() => parseOnlinePolicies('bandit'), /unknown policy/);
-  assert.is(parseOnlinePolicies('all').length, 13);
+  assert.is(parseOnlinePolicies('all').length, 15);
 });
 
 s('every policy runs; oracle beats random; DDPG learns online; seeded', async () => {
   const names = 'random,popularity,oracle,gcn,embedding-mlp,d-gcn:static,d-gcn,dp-gcn,dp-gcn:served,egreedy,linucb,thompson';
   const run = () => runOnlineExperiment({ dataset: ds, policies: parseOnlinePolicies(names), seeds: [1], users: 12,
-    overrides: { epochs: 2, dim: 16 }, params: { sessions: 2 } });
+    overrides: { epochs: 2, dim: 16 }, params: { days: 2 } });
   const r = await run();
   assert.is(r.protocol, 'online');
   assert.equal(r.models.map((m) => m.name), names.split(','));
