@@ -39,7 +39,8 @@ s('every policy runs; oracle beats random; DDPG learns online; seeded', async ()
   assert.is(r.protocol, 'online');
   assert.equal(r.models.map((m) => m.name), names.split(','));
   for (const m of r.models) {
-    assert.equal(Object.keys(m.online), ['totalClicks', 'clicksPerSession', 'sessionLength', 'regret', 'coverage', 'ctrCurve']);
+    assert.equal(Object.keys(m.online), ['totalClicks', 'clicksPerSession', 'sessionLength', 'regret', 'coverage', 'ctrCurve', 'sessionsPerUser', 'satisfaction']);
+    assert.is(m.perSeed.length, 1);
     assert.ok(m.online.sessionLength.mean >= 1, m.name);
     assert.is(m.online.ctrCurve.length, 10);
   }
@@ -48,6 +49,9 @@ s('every policy runs; oracle beats random; DDPG learns online; seeded', async ()
   assert.ok(get('d-gcn').learnMsPerEvent! > 0 && get('dp-gcn').learnMsPerEvent! > 0);
   assert.is(get('d-gcn:static').learnMsPerEvent, undefined);
   assert.ok(renderOnlineTable(r).includes('clicks/session'));
+  // one seed: the pairs are there, without an interval
+  assert.equal(r.paired.filter((p) => p.metric === 'totalClicks').map((p) => `${p.a}-${p.b}`), ['dp-gcn-linucb', 'd-gcn-gcn', 'dp-gcn-d-gcn', 'linucb-oracle']);
+  assert.ok(r.paired.every((p) => p.n === 1 && Number.isNaN(p.sd)));
   const again = await run();
   assert.equal(again.models.map((m) => m.online.totalClicks.mean), r.models.map((m) => m.online.totalClicks.mean));
   assert.equal(again.models.map((m) => m.online.regret.mean), r.models.map((m) => m.online.regret.mean));
