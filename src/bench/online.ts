@@ -66,9 +66,11 @@ async function playHttp(ds: Dataset, urls: string[], users: Int32Array, seed: nu
   const market = new ClosedLoopMarket(ds, seed), P = market.params, K = P.slate;
   const order = new Rng(seed ^ 0x6c8e9cf5), itemRow = new Map(ds.itemIds.map((id, i) => [id, i]));
   let clicks = 0, clock = 0;
-  for (let day = 0; day < P.sessions; day++) {
+  for (let day = 0; day < P.days; day++) {
     for (const u of order.shuffle(Int32Array.from(users))) {
       const user = ds.userIds[u], url = urls[u % urls.length];
+      // users come back as the market's return rule says (everyone on day 0), as in the in-process run
+      if (!market.returns(u, day)) continue;
       market.startSession(u, day);
       for (;;) {
         const time = day * 1e6 + ++clock;

@@ -19,12 +19,13 @@ import { DEFAULT_QUEUE_NAME, parseQueueName } from '../queue/names.js';
 import { parseRedisUrl } from '../util/redis.js';
 import { runQueuedExperiment } from '../queue/experiment.js';
 import { queueProgress } from './queue_progress.js';
-import { parseOnlinePolicies, renderOnlineTable, runOnlineExperiment } from '../online/experiment.js';
+import { ONLINE_SEEDS, ONLINE_USERS, parseOnlinePolicies, renderOnlineTable, runOnlineExperiment } from '../online/experiment.js';
+import { renderOnlineReport } from '../online/report.js';
 import { writeAtomic, checkWritable, parseIntArg, parseSeeds, parseProtocol, parseCandidates, overridesFrom, configFrom, type ConfigArgs } from './args.js';
 
 interface ExperimentArgs extends ConfigArgs {
-  data: string; models: string; seeds: string; protocol: string; json?: string | boolean; report?: string; candidates: string;
-  queue?: string; queueName: string; onlineUsers: string; marketDynamics: string;
+  data: string; models: string; seeds?: string; protocol: string; json?: string | boolean; report?: string; candidates: string;
+  queue?: string; queueName: string; onlineUsers?: string; marketDynamics: string;
 }
 
 /** A progress bar on an interactive terminal only; CI logs and pipes stay quiet. */
@@ -46,10 +47,10 @@ export function register(program: Command): void {
     .description('train and evaluate models x seeds and print the comparison table (AUC, GAUC, RelaImpr, P@k, NDCG@k, times)')
     .requiredOption('--data <spec>', 'data spec: synthetic[:k=v,...] | movielens:DIR | amazon:REVIEWS[,META] | lastfm:DIR | csv:FILE')
     .option('--models <list>', 'comma-separated model names or "all"', 'all')
-    .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+    .option('--seeds <list>', `comma-separated seeds (default 1,2,3; protocol online ${ONLINE_SEEDS[0]}..${ONLINE_SEEDS[ONLINE_SEEDS.length - 1]})`)
     .option('--protocol <p>', `evaluation protocol: ${PROTOCOLS.join('|')}|online (the closed-loop market, synthetic data)`, 'dien')
-    .option('--online-users <n>', 'protocol online: simulated users per seed', '200')
-    .option('--market-dynamics <on|off>', 'protocol online: off = no interest evolution, fatigue or exit growth (the myopic oracle is then optimal)', 'on')
+    .option('--online-users <n>', `protocol online: simulated users per seed (default ${ONLINE_USERS})`)
+    .option('--market-dynamics <on|off>', 'protocol online: off = no interest evolution, fatigue, boredom, satisfaction or return effects (the myopic oracle is then optimal)', 'on')
     .option('--candidates <mode>', 'ranking protocols: full | sampled | rated', 'full')
     .option('--json [file]', 'write the result as JSON to file (no file: print JSON instead of the table)')
     .option('--report <file>', 'write a self-contained HTML report')
@@ -66,7 +67,7 @@ export function register(program: Command): void {
       if (o.protocol === 'online') return runOnlineCommand(o);
       const protocol = parseProtocol(o.protocol);
       const models = parseModelList(o.models);
-      const seeds = parseSeeds(o.seeds);
+      const seeds = parseSeeds(o.seeds ?? '1,2,3');
       const candidates = parseCandidates(o.candidates);
       const config = configFrom(o, protocol);
       const jsonFile = typeof o.json === 'string' ? o.json : null;
@@ -113,14 +114,14 @@ export function register(program: Command): void {
 /** `--protocol online`: models trained offline (ranking split and recipes), then run closed-loop (src/online/). */
 async function runOnlineCommand(o: ExperimentArgs): Promise<void> {
   const policies = parseOnlinePolicies(o.models);
-  const seeds = parseSeeds(o.seeds);
-  const users = parseIntArg('--online-users', o.onlineUsers);
+  const seeds = parseSeeds(o.seeds ?? ONLINE_SEEDS.join(','));
+  const users = parseIntArg('--online-users', o.onlineUsers ?? String(ONLINE_USERS));
   const overrides = overridesFrom(o);
   if (o.marketDynamics !== 'on' && o.marketDynamics !== 'off') throw new UserError(`--market-dynamics: expected on or off, got "${o.marketDynamics}"`);
   if (o.queue) throw new UserError('--queue: not supported with --protocol online');
-  if (o.report) throw new UserError('--report: not supported with --protocol online (use --json)');
   const jsonFile = typeof o.json === 'string' ? o.json : null;
   if (jsonFile) checkWritable('--json', jsonFile);
+  if (o.report) checkWritable('--report', o.report);
   if (parseSpec(o.data).kind !== 'synthetic') throw new UserError(`--data: --protocol online needs synthetic data, got "${o.data}"`);
   const ds = await loadDataset(o.data);
   const result = await runOnlineExperiment({ dataset: ds, policies, seeds, overrides, users, params: { dynamics: o.marketDynamics === 'on' },
@@ -130,4 +131,5 @@ async function runOnlineCommand(o: ExperimentArgs): Promise<void> {
   if (o.json === true) process.stdout.write(text);
   else process.stdout.write(renderOnlineTable(result) + '\n');
   if (jsonFile) writeAtomic(jsonFile, text);
+  if (o.report) writeAtomic(o.report, renderOnlineReport(result));
 }

@@ -65,8 +65,8 @@ function noData(svg: string, plot: Box): string {
 
 export interface Series { name: string; color: string; values: number[] }
 
-/** One line per series over x = 1..n (epochs); non-finite values break the line. */
-export function lineChart(kind: string, title: string, yLabel: string, series: Series[]): string {
+/** One line per series over x = 1..n (epochs by default); non-finite values break the line. */
+export function lineChart(kind: string, title: string, yLabel: string, series: Series[], xLabel = 'epoch'): string {
   const w = 720, h = 340, legendW = 160;
   const plot: Box = { x: 64, y: 36, w: w - 64 - legendW - 16, h: h - 36 - 48 };
   let svg = frame(kind, title, w, h);
@@ -83,14 +83,14 @@ export function lineChart(kind: string, title: string, yLabel: string, series: S
     if (t < 1 || t > n || !Number.isInteger(t)) continue;
     svg += `<text x="${x(t - 1)}" y="${plot.y + plot.h + 16}" text-anchor="middle">${t}</text>`;
   }
-  svg += `<text class="label" x="${plot.x + plot.w / 2}" y="${h - 10}" text-anchor="middle">epoch</text></g>`;
+  svg += `<text class="label" x="${plot.x + plot.w / 2}" y="${h - 10}" text-anchor="middle">${esc(xLabel)}</text></g>`;
   series.forEach((s, si) => {
     let d = '', pen = false, dots = '';
     s.values.forEach((v, i) => {
       if (!fin(v)) { pen = false; return; }
       d += `${pen ? 'L' : 'M'}${x(i)} ${ax.y(v)}`;
       pen = true;
-      if (s.values.length <= 60) dots += `<circle cx="${x(i)}" cy="${ax.y(v)}" r="2.5" fill="${s.color}"><title>${esc(s.name)}, epoch ${i + 1}: ${fmt(v, 4)}</title></circle>`;
+      if (s.values.length <= 60) dots += `<circle cx="${x(i)}" cy="${ax.y(v)}" r="2.5" fill="${s.color}"><title>${esc(s.name)}, ${esc(xLabel)} ${i + 1}: ${fmt(v, 4)}</title></circle>`;
     });
     if (d) svg += `<path class="series" data-series="${esc(s.name)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}`;
     const ly = plot.y + 8 + si * 18;

@@ -74,6 +74,24 @@ export class LinearBandit implements OnlinePolicy {
     return out;
   }
 
+  /** The user's posterior: A^-1 (d x d, row-major) and theta = A^-1 b (copies). */
+  posterior(u: number): { Ainv: Float64Array; theta: Float64Array } {
+    const m = this.model(u);
+    return { Ainv: m.Ainv.slice(), theta: this.theta(m) };
+  }
+
+  /** LinUCB's score of each item: theta^T x + alpha sqrt(x^T A^-1 x). */
+  ucbScores(u: number, items: ArrayLike<number>): Float64Array {
+    const m = this.model(u), d = this.d, t = this.theta(m), out = new Float64Array(items.length);
+    for (let j = 0; j < items.length; j++) {
+      const x = this.X.subarray(items[j] * d, (items[j] + 1) * d);
+      let mean = 0, q = 0;
+      for (let a = 0; a < d; a++) { let s = 0; for (let c = 0; c < d; c++) s += m.Ainv[a * d + c] * x[c]; q += x[a] * s; mean += t[a] * x[a]; }
+      out[j] = mean + this.alpha * Math.sqrt(Math.max(0, q));
+    }
+    return out;
+  }
+
   recommend(u: number, k: number, _ctx: SlateContext): Int32Array {
     const m = this.model(u), d = this.d;
     if (this.kind === 'egreedy') return epsilonSlate(topK(this.scores(this.theta(m)), 2 * k), this.n, k, this.eps, this.rng);

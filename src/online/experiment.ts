@@ -22,6 +22,8 @@ import { meanSd } from '../eval/metrics.js';
 import type { MeanSd } from '../eval/result_types.js';
 import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticModelPolicy } from './baselines.js';
 import { LinearBandit, type BanditKind } from './bandits.js';
+import { Planner } from './planner.js';
+import { ONLINE_PAIRS, pairedDiff, type PairedDiff } from './paired.js';
 import { OnlineDdpgPolicy } from './ddpg_policy.js';
 import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
 import type { MarketParams } from './market.js';
@@ -30,9 +32,8 @@ import { ServedPolicy, type OnlinePolicy } from './policy.js';
 import { writeTrained } from '../recsys/train_file.js';
 import { Recommender } from '../recsys/recommender.js';
 
-export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle'] as const;
-/** Also accepted, not in `all`: the diversity rule over the true probabilities (a reference for the market's dynamics). */
-const EXTRA_REFERENCES = ['diversity'];
+export const ONLINE_REFERENCES = ['random', 'popularity', 'egreedy', 'linucb', 'thompson', 'oracle', 'planner', 'diversity'] as const;
+const EXTRA_REFERENCES: string[] = [];
 /** The model whose item towers the bandits explore over. */
 export const BANDIT_BASE: ModelName = 'dp-gcn';
 
@@ -62,12 +63,17 @@ export function parseOnlinePolicies(spec: string): PolicySpec[] {
   return out;
 }
 
+/** Simulated users per seed by default (docs/online.md: what a 10-seed run costs). */
+export const ONLINE_USERS = 100;
+/** Seeds of `--protocol online` by default. */
+export const ONLINE_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
 export interface OnlineExperimentOptions {
   dataset: Dataset;
   policies: PolicySpec[];
   seeds: number[];
   overrides?: Partial<ModelConfig>;
-  /** Simulated users per seed (default 200). */
+  /** Simulated users per seed (default ONLINE_USERS). */
   users?: number;
   params?: Partial<MarketParams>;
   onRun?(info: { policy: string; seed: number }): void;
@@ -75,6 +81,10 @@ export interface OnlineExperimentOptions {
 
 export interface OnlineMetrics {
   totalClicks: MeanSd; clicksPerSession: MeanSd; sessionLength: MeanSd; regret: MeanSd; coverage: MeanSd; ctrCurve: number[];
+  /** Sessions per user over the horizon (retention). */
+  sessionsPerUser: MeanSd;
+  /** Mean true satisfaction of the users after the horizon (a diagnostic). */
+  satisfaction: MeanSd;
 }
 
 export interface OnlinePolicyResult {
@@ -94,10 +104,12 @@ export interface OnlineExperimentResult {
   users: number;
   market: MarketParams;
   models: OnlinePolicyResult[];
+  /** Paired per-seed differences a - b (ONLINE_PAIRS whose two policies ran), on total clicks then on sessions per user. */
+  paired: PairedDiff[];
 }
 
 export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<OnlineExperimentResult> {
-  const ds = o.dataset, nUsers = o.users ?? 200;
+  const ds = o.dataset, nUsers = o.users ?? ONLINE_USERS;
   if (!ds.oracle?.market) throw new UserError(`${ds.name}: --protocol online needs the synthetic market (--data synthetic)`);
   const per = new Map<string, (OnlineRunResult & { seed: number })[]>(o.policies.map((p) => [p.name, []]));
   const trainS = new Map<string, number[]>();
@@ -131,6 +143,7 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       if (p.name === 'popularity') return (m) => new PopularityPolicy(ds, m.params.slate);
       if (p.name === 'oracle') return (m) => new MyopicOracle(m);
       if (p.name === 'diversity') return (m) => new DiversityRule(m);
+      if (p.name === 'planner') return (m) => new Planner(m);
       if (p.kind === 'reference') {
         const bm = models.get(BANDIT_BASE)!, tables = bm.servingTables!();
         return () => new LinearBandit(p.name, p.name as BanditKind, tables.item, tables.dim, logged, policyRng(p.name));
@@ -153,8 +166,15 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
     for (const f of served.values()) fs.rmSync(f, { force: true });
   }
   const ms = (xs: number[]) => meanSd(xs);
+  const paired: PairedDiff[] = [];
+  for (const metric of ['totalClicks', 'sessionsPerUser'] as const) {
+    for (const [a, b] of ONLINE_PAIRS) {
+      const ra = per.get(a), rb = per.get(b);
+      if (ra && rb) paired.push(pairedDiff(a, b, ra.map((r) => r[metric]), rb.map((r) => r[metric]), metric));
+    }
+  }
   return {
-    dataset: ds.name, protocol: 'online', seeds: [...o.seeds], users: nUsers, market: seen.market!,
+    dataset: ds.name, protocol: 'online', seeds: [...o.seeds], users: nUsers, market: seen.market!, paired,
     models: o.policies.map((p) => {
       const rs = per.get(p.name)!;
       const curve = rs[0].ctrCurve.map((_, j) => rs.reduce((a, r) => a + r.ctrCurve[j], 0) / rs.length);
@@ -163,7 +183,8 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       return {
         name: p.name,
         online: { totalClicks: ms(rs.map((r) => r.totalClicks)), clicksPerSession: ms(rs.map((r) => r.clicksPerSession)),
-          sessionLength: ms(rs.map((r) => r.sessionLength)), regret: ms(rs.map((r) => r.regret)), coverage: ms(rs.map((r) => r.coverage)), ctrCurve: curve },
+          sessionLength: ms(rs.map((r) => r.sessionLength)), regret: ms(rs.map((r) => r.regret)), coverage: ms(rs.map((r) => r.coverage)), ctrCurve: curve,
+          sessionsPerUser: ms(rs.map((r) => r.sessionsPerUser)), satisfaction: ms(rs.map((r) => r.satisfaction)) },
         ...(t ? { trainSeconds: t.reduce((a, b) => a + b, 0) / t.length } : {}),
         ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
         perSeed: rs,
@@ -188,17 +209,32 @@ const pm = (m: MeanSd, d: number) => `${f(m.mean, d)}±${f(m.sd, d)}`;
 
 /** The printed table: one row per policy. */
 export function renderOnlineTable(r: OnlineExperimentResult): string {
-  const head = ['policy', 'total clicks', 'clicks/session', 'session length', 'regret', 'coverage', 'CTR first→last', 'learn ms/event'];
+  const head = ['policy', 'total clicks', 'sessions/user', 'clicks/session', 'session length', 'regret', 'coverage', 'CTR first→last', 'learn ms/event'];
   const rows = r.models.map((m) => {
     const c = m.online.ctrCurve;
-    return [m.name, pm(m.online.totalClicks, 0), pm(m.online.clicksPerSession, 2), pm(m.online.sessionLength, 2), pm(m.online.regret, 0),
+    return [m.name, pm(m.online.totalClicks, 0), pm(m.online.sessionsPerUser, 2), pm(m.online.clicksPerSession, 2), pm(m.online.sessionLength, 2), pm(m.online.regret, 0),
       pm(m.online.coverage, 3), `${f(c[0], 3)}→${f(c[c.length - 1], 3)}`, m.learnMsPerEvent !== undefined ? f(m.learnMsPerEvent, 3) : '-'];
   });
   const all = [head, ...rows], w = head.map((_, c) => Math.max(...all.map((x) => x[c].length)));
   const line = (x: string[]) => x.map((s, c) => (c === 0 ? s.padEnd(w[c]) : s.padStart(w[c]))).join('  ');
   const p = r.market;
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line), '',
-    `data ${r.dataset}, protocol online, seeds ${r.seeds.join(',')}, ${r.users} users x ${p.sessions} sessions, slate ${p.slate}`,
-    `market: interest step ${p.interestStep}, fatigue ${p.fatigue} (decay ${p.fatigueDecay}/slate), exit ${p.exitBase} + ${p.exitGrowth} per no-click slate, at most ${p.maxSlates} slates`,
+    ...(r.paired.length ? [renderPaired(r.paired), ''] : []),
+    `data ${r.dataset}, protocol online, seeds ${r.seeds.join(',')}, ${r.users} users over ${p.days} days, slate ${p.slate}`,
+    `market: ${p.dynamics ? 'dynamics on' : 'dynamics off'}; interest step ${p.interestStep}, fatigue ${p.fatigue} (decay ${p.fatigueDecay}/slate, ${p.fatigueDayDecay}/day), `
+      + `boredom ${p.boredom} (decay ${p.boredomDecay}/slate, ${p.boredomDayDecay}/day), exit ${p.exitBase} + ${p.exitGrowth} per no-click slate, at most ${p.maxSlates} slates`,
+    `        clickbait logit ${p.bait}, satisfaction memory ${p.satMemory} sensitivity ${p.satSensitivity} (click logit ${p.satClick}), return ${p.returnMin}..${p.returnMax} per day`,
     'regret: expected clicks of the myopic oracle\'s slate minus the shown slate\'s, summed over slates (negative: better than myopic)'].join('\n');
+}
+
+/** The paired differences, one line each: a - b: mean, sd, 95% CI, n (and whether the CI excludes 0). */
+export function renderPaired(ps: PairedDiff[]): string {
+  const name = (p: PairedDiff) => `${p.a} - ${p.b}`, w = Math.max(...ps.map((p) => name(p).length));
+  const lines = ['paired per-seed differences (mean, sd, 95% CI Student t):'];
+  for (const p of ps) {
+    const d = p.metric === 'totalClicks' ? 0 : 2;
+    const sign = p.n < 2 ? '' : p.ci95[0] > 0 ? '  > 0' : p.ci95[1] < 0 ? '  < 0' : '  ~ 0';
+    lines.push(`  ${p.metric.padEnd(15)} ${name(p).padEnd(w)}  ${f(p.mean, d).padStart(8)}  sd ${f(p.sd, d).padStart(7)}  CI [${f(p.ci95[0], d)}, ${f(p.ci95[1], d)}]  n ${p.n}${sign}`);
+  }
+  return lines.join('\n');
 }

@@ -1,13 +1,16 @@
 /**
- * One policy's closed-loop run: N users, `sessions` days; each day every user
- * (in a seeded order per day) has one session of slates until they leave.
+ * One policy's closed-loop run: N users over the market's `days` days; each
+ * day every user who comes back (everyone on day 0, later as the market's
+ * return rule says), in a seeded order per day, has one session of slates
+ * until they leave.
  * The policy sees recommend(user, K, context) and then feedback([event]), as
  * a served recommender would. Per run: total clicks, clicks per session,
  * slates per session, regret against the myopic oracle (the oracle slate's
  * expected clicks minus the shown slate's, summed over every slate, at the
  * state the policy's own choices led to), catalogue coverage (share of items
  * ever shown) and the CTR curve (clicks / impressions in `curvePoints` equal
- * parts of the run, in order of time).
+ * parts of the run, in order of time), and the users' mean true
+ * satisfaction at the end (a diagnostic only references could see).
  */
 import { Rng } from '../tensor/rng.js';
 import type { Dataset } from '../data/types.js';
@@ -19,16 +22,22 @@ export interface OnlineRunOptions {
   seed: number;
   params?: Partial<MarketParams>;
   curvePoints?: number;
+  /** Compute the regret to the myopic oracle (default true; it costs one oracle slate per slate). */
+  regret?: boolean;
 }
 
 export interface OnlineRunResult {
   totalClicks: number;
   sessions: number;
+  /** Sessions per user over the horizon (retention; the horizon's days at most). */
+  sessionsPerUser: number;
   clicksPerSession: number;
   sessionLength: number;
   regret: number;
   coverage: number;
   ctrCurve: number[];
+  /** Mean true satisfaction of the run's users after the last day. */
+  satisfaction: number;
   /** Mean wall time of one learning feedback event (ms), when the policy learns. */
   learnMsPerEvent?: number;
 }
@@ -54,18 +63,20 @@ export function runOnline(ds: Dataset, makePolicy: (market: ClosedLoopMarket) =>
   const shown = new Uint8Array(ds.numItems);
   const order = new Rng(o.seed ^ 0x6c8e9cf5);
   const slateLog: { clicks: number }[] = [];
+  const withRegret = o.regret ?? true;
   let clicks = 0, sessions = 0, slates = 0, regret = 0;
   try {
-    for (let day = 0; day < P.sessions; day++) {
+    for (let day = 0; day < P.days; day++) {
       const users = order.shuffle(Int32Array.from(o.users));
       for (const u of users) {
+        if (!market.returns(u, day)) continue;
         market.startSession(u, day);
         sessions++;
         for (let step = 0; ; step++) {
           const h = history.get(u) ?? logged(u);
-          const best = market.expectedClicks(u, topK(market.trueProbs(u), K));
+          const best = withRegret ? market.expectedClicks(u, topK(market.trueProbs(u), K)) : 0;
           const slate = policy.recommend(u, K, { day, step, history: h });
-          regret += best - market.expectedClicks(u, slate);
+          if (withRegret) regret += best - market.expectedClicks(u, slate);
           const out = market.show(u, slate);
           let n = 0;
           const added: number[] = [];
@@ -91,8 +102,10 @@ export function runOnline(ds: Dataset, makePolicy: (market: ClosedLoopMarket) =>
   }
   let cov = 0;
   for (const s of shown) cov += s;
-  const res: OnlineRunResult = { totalClicks: clicks, sessions, clicksPerSession: clicks / sessions, sessionLength: slates / sessions,
-    regret, coverage: cov / ds.numItems, ctrCurve };
+  let sat = 0;
+  for (const u of o.users) sat += market.satisfaction(u) / o.users.length;
+  const res: OnlineRunResult = { totalClicks: clicks, sessions, sessionsPerUser: sessions / o.users.length, clicksPerSession: clicks / sessions, sessionLength: slates / sessions,
+    regret, coverage: cov / ds.numItems, ctrCurve, satisfaction: sat };
   if (policy.learnEvents) res.learnMsPerEvent = 1000 * policy.learnSeconds! / policy.learnEvents;
   return res;
 }

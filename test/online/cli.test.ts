@@ -15,16 +15,25 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-online-'));
 
 t('--protocol online writes the issue\'s JSON and prints the table', () => {
   const file = path.join(tmp, 'online.json');
-  const r = run(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random,gcn:static,oracle', '--seeds', '1,2', ...SMALL, '--json', file]);
+  const report = path.join(tmp, 'online.html');
+  const r = run(['experiment', '--data', DATA, '--protocol', 'online', '--models', 'random,gcn:static,oracle,planner,diversity', '--seeds', '1,2', ...SMALL, '--json', file, '--report', report]);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /clicks\/session/);
   assert.match(r.out, /oracle/);
   const j = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.is(j.protocol, 'online');
   assert.equal(j.seeds, [1, 2]);
-  assert.equal(j.models.map((m: { name: string }) => m.name), ['random', 'gcn:static', 'oracle']);
+  assert.equal(j.models.map((m: { name: string }) => m.name), ['random', 'gcn:static', 'oracle', 'planner', 'diversity']);
+  assert.match(r.out, /planner - oracle/);
+  assert.equal(j.paired.map((p: { a: string; b: string; metric: string }) => `${p.metric} ${p.a}-${p.b}`),
+    ['totalClicks planner-oracle', 'totalClicks diversity-oracle', 'sessionsPerUser planner-oracle', 'sessionsPerUser diversity-oracle']);
+  for (const p of j.paired) { assert.is(p.n, 2); assert.ok(p.ci95[0] <= p.mean && p.mean <= p.ci95[1]); }
+  const html = fs.readFileSync(report, 'utf8');
+  for (const c of ['online-ctr', 'online-retention', 'online-paired-clicks']) assert.ok(html.includes(`data-chart="${c}"`), c);
+  assert.not.match(html, /<script|https?:/);
   for (const m of j.models) {
-    for (const k of ['totalClicks', 'clicksPerSession', 'sessionLength', 'regret', 'coverage']) {
+    assert.is(m.perSeed.length, 2);
+    for (const k of ['totalClicks', 'sessionsPerUser', 'clicksPerSession', 'sessionLength', 'regret', 'coverage']) {
       assert.type(m.online[k].mean, 'number'); assert.type(m.online[k].sd, 'number');
     }
     assert.ok(Array.isArray(m.online.ctrCurve));

@@ -28,18 +28,19 @@ s('names: models, NAME:static, references; bad names fail', () => {
   assert.equal(p.map((x) => x.kind), ['static', 'online', 'static', 'reference', 'reference', 'served']);
   assert.throws(() => parseOnlinePolicies('dp-gcn:live'), /unknown policy "dp-gcn:live"/);
   assert.throws(() => parseOnlinePolicies('bandit'), /unknown policy/);
-  assert.is(parseOnlinePolicies('all').length, 13);
+  assert.is(parseOnlinePolicies('all').length, 15);
 });
 
 s('every policy runs; oracle beats random; DDPG learns online; seeded', async () => {
   const names = 'random,popularity,oracle,gcn,embedding-mlp,d-gcn:static,d-gcn,dp-gcn,dp-gcn:served,egreedy,linucb,thompson';
   const run = () => runOnlineExperiment({ dataset: ds, policies: parseOnlinePolicies(names), seeds: [1], users: 12,
-    overrides: { epochs: 2, dim: 16 }, params: { sessions: 2 } });
+    overrides: { epochs: 2, dim: 16 }, params: { days: 2 } });
   const r = await run();
   assert.is(r.protocol, 'online');
   assert.equal(r.models.map((m) => m.name), names.split(','));
   for (const m of r.models) {
-    assert.equal(Object.keys(m.online), ['totalClicks', 'clicksPerSession', 'sessionLength', 'regret', 'coverage', 'ctrCurve']);
+    assert.equal(Object.keys(m.online), ['totalClicks', 'clicksPerSession', 'sessionLength', 'regret', 'coverage', 'ctrCurve', 'sessionsPerUser', 'satisfaction']);
+    assert.is(m.perSeed.length, 1);
     assert.ok(m.online.sessionLength.mean >= 1, m.name);
     assert.is(m.online.ctrCurve.length, 10);
   }
@@ -48,6 +49,9 @@ s('every policy runs; oracle beats random; DDPG learns online; seeded', async ()
   assert.ok(get('d-gcn').learnMsPerEvent! > 0 && get('dp-gcn').learnMsPerEvent! > 0);
   assert.is(get('d-gcn:static').learnMsPerEvent, undefined);
   assert.ok(renderOnlineTable(r).includes('clicks/session'));
+  // one seed: the pairs are there, without an interval
+  assert.equal(r.paired.filter((p) => p.metric === 'totalClicks').map((p) => `${p.a}-${p.b}`), ['dp-gcn-linucb', 'd-gcn-gcn', 'dp-gcn-d-gcn', 'linucb-oracle']);
+  assert.ok(r.paired.every((p) => p.n === 1 && Number.isNaN(p.sd)));
   const again = await run();
   assert.equal(again.models.map((m) => m.online.totalClicks.mean), r.models.map((m) => m.online.totalClicks.mean));
   assert.equal(again.models.map((m) => m.online.regret.mean), r.models.map((m) => m.online.regret.mean));

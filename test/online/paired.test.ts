@@ -1,0 +1,33 @@
+/** The Student t quantile (table and its extension past 30 dof) and the paired difference's mean, sd and 95% CI, by hand. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { pairedDiff, tQuantile975 } from '../../src/online/paired.js';
+
+const s = suite('online/paired');
+
+s('t quantiles: table values, the extension past 30 dof, the normal limit', () => {
+  assert.is(tQuantile975(1), 12.706);
+  assert.is(tQuantile975(9), 2.262);
+  assert.is(tQuantile975(30), 2.042);
+  // published t_{0.975}: 40 dof 2.021, 60 dof 2.000, 120 dof 1.980
+  for (const [dof, t] of [[31, 2.0395], [40, 2.0211], [60, 2.0003], [120, 1.9799], [1e6, 1.96]]) assert.ok(Math.abs(tQuantile975(dof) - t) < 1e-3, `${dof}: ${tQuantile975(dof)}`);
+  for (let dof = 1; dof < 200; dof++) assert.ok(tQuantile975(dof + 1) < tQuantile975(dof), `decreasing at ${dof}`);
+  assert.throws(() => tQuantile975(0), /dof/);
+});
+
+s('paired difference: mean, sd (n - 1), CI mean +- t sd / sqrt(n)', () => {
+  // d = 2, 4, 6, 8: mean 5, sd sqrt(20/3), t_3 = 3.182
+  const p = pairedDiff('a', 'b', [12, 14, 16, 18], [10, 10, 10, 10]);
+  const sd = Math.sqrt(20 / 3), h = 3.182 * sd / 2;
+  assert.is(p.mean, 5);
+  assert.ok(Math.abs(p.sd - sd) < 1e-12);
+  assert.ok(Math.abs(p.ci95[0] - (5 - h)) < 1e-12 && Math.abs(p.ci95[1] - (5 + h)) < 1e-12);
+  assert.equal([p.a, p.b, p.metric, p.n], ['a', 'b', 'totalClicks', 4]);
+  // pairing matters: a large common seed effect cancels
+  const q = pairedDiff('a', 'b', [101, 201, 301], [100, 200, 300]);
+  assert.equal([q.mean, q.sd, q.ci95], [1, 0, [1, 1]]);
+  assert.ok(Number.isNaN(pairedDiff('a', 'b', [1], [0]).sd));
+  assert.throws(() => pairedDiff('a', 'b', [1, 2], [1]), /equal/);
+});
+
+s.run();
