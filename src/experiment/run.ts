@@ -6,6 +6,7 @@
  * after training, which selects its epoch on validation alone (AUC; NDCG@10
  * of the validation users' held-out items under the bpr loss).
  */
+import { releaseModel } from '../models/registry.js';
 import type { Dataset } from '../data/types.js';
 import { type ModelConfig, type ModelName, type Model } from '../models/types.js';
 import { type EpochInfo } from '../eval/trainer.js';
@@ -96,7 +97,7 @@ export interface FitOutcome {
 export function runFit(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig,
   hooks: { onStep?(done: number, total: number): void } = {}): FitOutcome {
   const r = runOne(name, ds, prepared, config, hooks);
-  r.model.dispose?.();
+  releaseModel(r.model);
   return { model: name, seed: r.seed, curves: r.curves, ranking: r.ranking,
     ...(prepared.oracleAuc !== undefined ? { oracleAuc: prepared.oracleAuc } : {}),
     ...(prepared.oracleGauc !== undefined ? { oracleGauc: prepared.oracleGauc } : {}) };

@@ -14,18 +14,7 @@ export function isModelName(s: string): s is ModelName {
   return KNOWN.includes(s);
 }
 
-/**
- * Builds a model. Its dispose() releases everything it holds, the parameters' storage included (what
- * the model's own dispose releases first), so a loop of fits returns wasm memory as it goes.
- */
 export function createModel(name: ModelName, ctx: ModelContext): Model {
-  const m = construct(name, ctx);
-  const own = m.dispose?.bind(m);
-  m.dispose = () => { own?.(); m.module.releaseStorage(); };
-  return m;
-}
-
-function construct(name: ModelName, ctx: ModelContext): Model {
   switch (name) {
     case 'embedding-mlp': return createEmbeddingMlp(ctx);
     case 'wide-deep': return createWideDeep(ctx);
@@ -50,4 +39,15 @@ export function parseModelList(spec: string, option = '--models'): ModelName[] {
     if (!out.includes(n)) out.push(n);
   }
   return out;
+}
+
+/**
+ * Releases everything a model holds, its parameters' storage included, for a caller that owns the model
+ * and knows nothing else reads its arrays (a fit's selection model, a model written to a file, an
+ * experiment's model after evaluation): a loop of fits then returns wasm memory as it goes. A served
+ * model is only disposed (Model.dispose), since tables built from it may alias its parameters.
+ */
+export function releaseModel(m: Model): void {
+  m.dispose?.();
+  m.module.releaseStorage();
 }

@@ -13,7 +13,7 @@ import { Rng } from '../tensor/rng.js';
 import { UserError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
 import { MODEL_NAMES, BASELINE_NAMES, type ModelConfig, type ModelName, type Model } from '../models/types.js';
-import { isModelName } from '../models/registry.js';
+import { isModelName, releaseModel } from '../models/registry.js';
 import { traitsOf } from '../models/traits.js';
 import { GraphRecommender } from '../models/graph_models.js';
 import { configFor, deriveSeed, prepareSplit } from '../recsys/split.js';
@@ -161,7 +161,7 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       const r = runOnline(ds, (m) => { seen.market = m.params; return mk(m); }, { users, seed, params: o.params });
       per.get(p.name)!.push({ seed, ...r });
     }
-    for (const m of models.values()) m.dispose?.();
+    for (const m of models.values()) releaseModel(m);
     for (const r of recs.values()) r.close();
     for (const f of served.values()) fs.rmSync(f, { force: true });
   }

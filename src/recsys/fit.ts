@@ -6,7 +6,7 @@
 import { Rng } from '../tensor/rng.js';
 import type { Dataset, Interactions } from '../data/types.js';
 import { type ModelConfig, type ModelName, type Model } from '../models/types.js';
-import { createModel } from '../models/registry.js';
+import { createModel, releaseModel } from '../models/registry.js';
 import { trainModel, validationNdcg10, type TrainResult, type EpochInfo } from '../eval/trainer.js';
 import { traitsOf } from '../models/traits.js';
 import { currentBackend } from '../backend/registry.js';
@@ -84,7 +84,7 @@ function fitModelOnce(name: ModelName, ds: Dataset, prepared: PreparedSplit, con
     v.forEach((x, k) => { if (x > v[best]) best = k; });
     picked = { ...picked, [ph.hyper]: ph.grid[best] };
   }
-  selModel.dispose?.();
+  releaseModel(selModel);
   const refit = { ...config, epochs: tr.bestEpoch };
   const model = buildModel(name, ds, prepared, refit);
   const fin = trainModel(model, prepared.train, { config: { ...refit, evalEvery: refit.epochs, patience: undefined }, rng: batches(),

@@ -9,7 +9,7 @@
 import { UserError } from '../errors.js';
 import { loadDataset } from '../data/spec.js';
 import type { Dataset } from '../data/types.js';
-import { isModelName } from '../models/registry.js';
+import { isModelName, releaseModel } from '../models/registry.js';
 import { MODEL_NAMES, BASELINE_NAMES, type ModelConfig, type ModelName } from '../models/types.js';
 import type { EpochInfo } from '../eval/trainer.js';
 import { configFor, prepareSplit, type PreparedSplit, type Protocol } from './split.js';
@@ -50,7 +50,7 @@ export async function trainToFile(spec: TrainSpec, options: TrainOptions = {}): 
     const meta = await writeTrained(spec.out, { name, ds, dataSpec: typeof spec.data === 'string' ? spec.data : ds.name, prepared, config, fit });
     options.onFit?.({ ...fit, meta, dataset: ds });
   } finally {
-    fit.model.dispose?.();
+    releaseModel(fit.model);
   }
   return spec.out;
 }

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { configFor, prepareSplit } from '../../src/recsys/split.js';
 import { fitModel } from '../../src/recsys/fit.js';
+import { releaseModel } from '../../src/models/registry.js';
 import { currentBackend } from '../../src/backend/registry.js';
 import type { ModelName } from '../../src/models/types.js';
 
@@ -24,7 +25,7 @@ t('fits in one process: nothing idle after each fit, no live allocation left by 
     const config = { ...configFor('din', {}, name), epochs: 1 };
     const fit = fitModel(name, ds, prepareSplit(ds, 'din', k + 1, config), config);
     if (b.idleBytes) assert.is(b.idleBytes(), 0, `${name}: the pool holds nothing idle after the fit`);
-    fit.model.dispose?.();
+    releaseModel(fit.model);
     b.releaseIdle?.();
     live.push(b.liveAllocations());
     rss.push(process.memoryUsage().rss);
