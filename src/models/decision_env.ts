@@ -31,7 +31,6 @@
  */
 import type { Rng } from '../tensor/rng.js';
 import type { Interactions, Oracle } from '../data/types.js';
-import type { DecisionLayer } from './decision.js';
 
 /** What the environment reads from the model (tables computed once per epoch, under noGrad). */
 export interface Scorer {
@@ -70,6 +69,20 @@ export function listReward(p: ArrayLike<number>, base: ArrayLike<number>, delta:
   return z > 0 ? num / z : 0;
 }
 
+/**
+ * What the environment needs from the layer that acts in it: its state
+ * encoding and its score adjustments. Declared here, not imported, so the
+ * layer (which trains in this environment) and the environment do not import
+ * each other.
+ */
+export interface ActingLayer {
+  readonly stateDim: number;
+  readonly lastK: number;
+  states(userRows: Float32Array, extra: Float32Array | null, history: Int32Array, historyLen: Int32Array,
+    maxLen: number, itemTable: Float32Array): Float32Array;
+  deltas(actions: Float32Array, items: Int32Array, listLens: number[], itemTable: Float32Array): Float32Array;
+}
+
 export interface SessionEnvOptions {
   /** Logged steps per episode (default 8). */
   steps?: number;
@@ -103,7 +116,7 @@ export class SessionEnv {
   private slotEnd = new Int32Array(0);
 
   /** shownNegative[k] (aligned with `it`, -1 = none) is the hard negative of step k. */
-  constructor(private readonly layer: DecisionLayer, private readonly sc: Scorer, private readonly it: Interactions, numUsers: number,
+  constructor(private readonly layer: ActingLayer, private readonly sc: Scorer, private readonly it: Interactions, numUsers: number,
     private readonly shownNegative: Int32Array | null, private readonly oracle: Oracle | null, opts: SessionEnvOptions = {}) {
     this.stateDim = layer.stateDim;
     this.feedback = oracle ? 'oracle' : 'log';

@@ -12,7 +12,6 @@ import { Module } from '../nn/module.js';
 import { Linear } from '../nn/layers.js';
 import { constInit, zerosInit } from '../nn/init.js';
 import { add, sub, mul, div, exp, sigmoid, sqrt, square, addScalar, neg } from '../autograd/ops/elementwise.js';
-import { matmul } from '../autograd/ops/matmul.js';
 import { mean } from '../autograd/ops/reduce.js';
 import { gatherRows } from '../autograd/ops/shape.js';
 import { spmm } from '../autograd/ops/spmm.js';

@@ -15,6 +15,7 @@ import { buildFromFile, readModelFile, writeModelFile, type ModelFile, type Mode
 import { dropUsers, popularity, recount, userHistories } from './histories.js';
 import { servedPolicy, type PolicyCore, type Weights } from './learner.js';
 import type { SavedLearner } from './model_file.js';
+import { suggestQueries } from './suggest.js';
 
 export class NotFoundError extends UserError {
   constructor(readonly field: string, message: string) { super(message); }
@@ -203,26 +204,12 @@ export class Recommender {
     return out;
   }
 
-  /**
-   * Queries for the user: a query's score is the mean of its best 3 items'
-   * scores for the user, over the items clicked under it in training.
-   */
+  /** Queries for the user (see suggest.ts). */
   suggestQueries(user: string, k = 10): { query: string; score: number }[] {
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new UserError(`k: expected an integer in [1, ${MAX_K}], got ${k}`);
-    const u = this.user(user), tr = this.parts.file.train, ds = this.parts.file.ds;
-    if (ds.numQueries === 0 || this.optedOut.has(u)) return [];
-    const byQuery = new Map<number, Set<number>>();
-    for (let n = 0; n < tr.length; n++) if (tr.query[n] >= 0) { const s = byQuery.get(tr.query[n]) ?? new Set(); s.add(tr.item[n]); byQuery.set(tr.query[n], s); }
-    const scored: { query: string; score: number; q: number }[] = [];
-    const allow = new Uint8Array(this.numItems).fill(1);
-    for (const [q, items] of byQuery) {
-      for (const i of items) allow[i] = 0;
-      const t = this.scorer.topK({ user: u, history: this.histories[u], exclude: allow, k: 3, query: q, time: Date.now() / 1000 });
-      for (const i of items) allow[i] = 1;
-      if (t.scores.length) scored.push({ q, query: ds.queryText[q] ?? '', score: t.scores.reduce((a, b) => a + b, 0) / t.scores.length });
-    }
-    scored.sort((a, b) => b.score - a.score || a.q - b.q);
-    return scored.slice(0, k).map(({ query, score }) => ({ query, score: +score.toFixed(6) }));
+    const u = this.user(user);
+    if (this.optedOut.has(u)) return [];
+    return suggestQueries(this.scorer, this.parts.file.train, this.parts.file.ds, u, this.histories[u], this.numItems, k);
   }
 
   private applyEvent(u: number, i: number, type: number, time: number): void {
