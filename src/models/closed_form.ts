@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import type { Batch, ModelContext, Model } from './types.js';
 import { DEFAULT_EASE_LAMBDA } from './item_item_term.js';
-import { checkEaseSize, easeWeights, gram, trainSets, userScores } from './item_item.js';
+import { checkEaseSize, easeWeights, gram, pruneRows, sharePrunedWeights, trainSets, userScores } from './item_item.js';
 
 class NoParams extends Module {}
 
@@ -49,6 +49,7 @@ export function createEase(ctx: ModelContext): Model {
   const sets = trainSets(U, ctx.trainInteractions);
   let G: Float32Array | null = null;
   let S: Float32Array = new Float32Array(0);
+  let shareKeep = 0;
   const fixed = ctx.config.easeLambda;
   return {
     name: 'ease', module: new NoParams(),
@@ -58,8 +59,11 @@ export function createEase(ctx: ModelContext): Model {
       hyper: 'lambda', grid: fixed !== undefined ? [fixed] : n > 4096 ? EASE_LAMBDAS_LARGE : EASE_LAMBDAS, initial: fixed ?? DEFAULT_EASE_LAMBDA,
       fit(lambda) {
         G ??= gram(sets, U, n);
-        S = userScores(easeWeights(G, n, lambda), sets, U, n);
+        const B = easeWeights(G, n, lambda);
+        S = userScores(B, sets, U, n);
+        if (shareKeep > 0) sharePrunedWeights(ctx.trainInteractions, lambda, shareKeep, pruneRows(B, n, shareKeep));
       },
+      share(keep) { shareKeep = keep; },
     },
   };
 }

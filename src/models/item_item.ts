@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { userItemSets, type UserItems } from '../data/negative.js';
 import type { Interactions } from '../data/types.js';
 import { spdInverse } from '../linalg/spd.js';
+import { topKIndices } from '../util/select.js';
 
 /**
  * EASE needs an n x n dense inverse: 16,384 items is 1 GiB of float32 for P,
@@ -70,20 +71,42 @@ export function userScores(B: Float32Array, sets: UserItems, numUsers: number, n
   return S;
 }
 
-/** B pruned to the `keep` largest |B_ji| of each row j, as CSR (rows: history item, columns: candidate). */
+/** B pruned to the `keep` largest |B_ji| of each row j (ties: the lower index), as CSR (rows: history item, columns: candidate). */
 export function pruneRows(B: Float32Array, n: number, keep: number): { rowPtr: Int32Array; colIdx: Int32Array; values: Float32Array } {
   const k = Math.min(keep, n);
   const rowPtr = new Int32Array(n + 1), colIdx = new Int32Array(n * k), values = new Float32Array(n * k);
-  const order = new Int32Array(n), mag = new Float32Array(n);
+  const mag = new Float32Array(n), scratch = new Float32Array(n);
   let w = 0;
   for (let j = 0; j < n; j++) {
     const row = B.subarray(j * n, (j + 1) * n);
-    for (let i = 0; i < n; i++) { order[i] = i; mag[i] = Math.abs(row[i]); }
-    const top = order.sort((a, b) => mag[b] - mag[a] || a - b).subarray(0, k).slice().sort();
-    for (const i of top) { if (row[i] === 0) continue; colIdx[w] = i; values[w] = row[i]; w++; }
+    for (let i = 0; i < n; i++) mag[i] = Math.abs(row[i]);
+    for (const i of topKIndices(mag, k, scratch)) { if (row[i] === 0) continue; colIdx[w] = i; values[w] = row[i]; w++; }
     rowPtr[j + 1] = w;
   }
   return { rowPtr, colIdx: colIdx.slice(0, w), values: values.slice(0, w) };
+}
+
+export type PrunedWeights = ReturnType<typeof pruneRows>;
+
+/**
+ * Pruned EASE weights already made, by the interactions they were fit on and
+ * then lambda and keep. A dp-gcn fit selects lambda by fitting EASE on the
+ * selection split, then builds its item-item term on that same split at the
+ * chosen lambda: without this, the Gram matrix and the inverse were computed
+ * again. Held weakly: an entry goes with its split.
+ */
+const prunedCache = new WeakMap<Interactions, Map<string, PrunedWeights>>();
+
+export function sharePrunedWeights(it: Interactions, lambda: number, keep: number, w: PrunedWeights): void {
+  const m = prunedCache.get(it) ?? new Map<string, PrunedWeights>();
+  m.set(`${lambda}/${keep}`, w);
+  prunedCache.set(it, m);
+}
+
+/** EASE's weights on it at lambda pruned to keep per row: from the cache, or computed. */
+export function prunedEaseWeights(it: Interactions, sets: UserItems, numUsers: number, n: number, lambda: number, keep: number): PrunedWeights {
+  const hit = prunedCache.get(it)?.get(`${lambda}/${keep}`);
+  return hit ?? pruneRows(easeWeights(gram(sets, numUsers, n), n, lambda), n, keep);
 }
 
 /** S = X B for a CSR B (users x n). */

@@ -7,7 +7,7 @@
  */
 import type { ModelContext } from './types.js';
 import type { ItemItemTerm } from './dot_head.js';
-import { EASE_MAX_ITEMS, easeWeights, gram, pruneRows, trainSets, userScoresSparse } from './item_item.js';
+import { EASE_MAX_ITEMS, prunedEaseWeights, trainSets, userScoresSparse } from './item_item.js';
 
 /** EASE's lambda when validation has not chosen one (Steck's ML-20M value). */
 export const DEFAULT_EASE_LAMBDA = 500;
@@ -18,7 +18,7 @@ export function itemItemTerm(ctx: ModelContext): ItemItemTerm | null {
   if (n > EASE_MAX_ITEMS || n < 2) return null;
   const lambda = ctx.config.easeLambda ?? DEFAULT_EASE_LAMBDA;
   const sets = trainSets(U, ctx.trainInteractions);
-  const weights = pruneRows(easeWeights(gram(sets, U, n), n, lambda), n, ctx.config.itemItemKeep ?? DEFAULT_ITEM_ITEM_KEEP);
+  const weights = prunedEaseWeights(ctx.trainInteractions, sets, U, n, lambda, ctx.config.itemItemKeep ?? DEFAULT_ITEM_ITEM_KEEP);
   const scores = userScoresSparse(weights, sets, U, n);
   // unit spread over all (user, item) cells, so the learned weight starts at a sensible size
   let s = 0, ss = 0;

@@ -132,7 +132,14 @@ export interface Model {
    * trainer, for each value of grid on the selection split, keeps the best validation NDCG@10, then fits
    * the final model once with it.
    */
-  closedForm?: { hyper: string; grid: number[]; /** used without a validation split */ initial: number; fit(value: number): void };
+  closedForm?: {
+    hyper: string; grid: number[]; /** used without a validation split */ initial: number; fit(value: number): void;
+    /**
+     * From now on, every fit also keeps what a model taking this one's weights as an input needs (EASE's
+     * rows pruned to `keep`, for dp-gcn's item-item term), so that model does not fit them again.
+     */
+    share?(keep: number): void;
+  };
   /**
    * A scoring-time setting chosen after training on validation NDCG@10 (dp-gcn's share of the item-item
    * term): the experiment tries each value of grid on the selection model and sets the best on the refit.

@@ -11,6 +11,7 @@ import { trainModel, validationNdcg10, type TrainResult, type EpochInfo } from '
 import { traitsOf } from '../models/traits.js';
 import { currentBackend } from '../backend/registry.js';
 import { EASE_MAX_ITEMS } from '../models/item_item.js';
+import { DEFAULT_ITEM_ITEM_KEEP } from '../models/item_item_term.js';
 import { type PreparedSplit, deriveSeed } from './split.js';
 
 /** The model trained for test (on prepared.graphInteractions); `graph` overrides that (the selection split's). */
@@ -57,7 +58,7 @@ function fitModelOnce(name: ModelName, ds: Dataset, prepared: PreparedSplit, con
   const traits = traitsOf(name);
   if (sel && traits.itemItemFrom && config.head === 'dot' && config.easeLambda === undefined && ds.numItems <= EASE_MAX_ITEMS) {
     // the item-item input takes the lambda its closed-form donor (EASE) itself selects on this validation split
-    config = { ...config, easeLambda: selectClosedForm(traits.itemItemFrom, ds, prepared, config).value };
+    config = { ...config, easeLambda: selectClosedForm(traits.itemItemFrom, ds, prepared, config, config.itemItemKeep ?? DEFAULT_ITEM_ITEM_KEEP).value };
   }
   if (traits.closedForm) {
     const picked = selectClosedForm(name, ds, prepared, config);
@@ -96,14 +97,16 @@ function fitModelOnce(name: ModelName, ds: Dataset, prepared: PreparedSplit, con
 
 /**
  * A closed-form model's hyperparameter chosen on the selection split's
- * validation NDCG@10 (its grid in order; the first best wins).
+ * validation NDCG@10 (its grid in order; the first best wins). shareKeep > 0: every fit also
+ * leaves its weights pruned to that many per row for the item-item term built next on the same split.
  */
-export function selectClosedForm(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig): { value: number; curve: number[] } {
+export function selectClosedForm(name: ModelName, ds: Dataset, prepared: PreparedSplit, config: ModelConfig, shareKeep = 0): { value: number; curve: number[] } {
   const sel = prepared.selection;
   const m = buildModel(name, ds, prepared, config, sel?.graphInteractions);
   const cf = m.closedForm;
   if (!cf) throw new Error(`${name} is not a closed-form model`);
   if (!sel || cf.grid.length === 1) return { value: cf.initial, curve: [] };
+  if (shareKeep > 0) cf.share?.(shareKeep);
   const curve = cf.grid.map((v) => { cf.fit(v); return validationNdcg10(m, sel.train.pairs!.valRanking, config); });
   let best = 0;
   curve.forEach((x, k) => { if (x > curve[best]) best = k; });

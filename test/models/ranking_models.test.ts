@@ -9,7 +9,8 @@ import { topCandidates } from '../../src/eval/evaluate.js';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/models/types.js';
 import { createModel } from '../../src/models/registry.js';
 import { createGraphModel, type GraphModelName } from '../../src/models/graph_models.js';
-import { easeWeights, gram, pruneRows, trainSets, userScores, userScoresSparse } from '../../src/models/item_item.js';
+import { easeWeights, gram, pruneRows, prunedEaseWeights, trainSets, userScores, userScoresSparse } from '../../src/models/item_item.js';
+import { itemItemTerm } from '../../src/models/item_item_term.js';
 import { bprLoss } from '../../src/eval/trainer.js';
 import { assertClose } from '../helpers/close.js';
 
@@ -114,6 +115,29 @@ T('dp-gcn mixes its towers and the item-item term by alpha: 1 ranks as the term 
     assert.equal(Array.from(topCandidates(m.scoreItems!(u, hist(u)), all, 10)), Array.from(topCandidates(dot, all, 10)), `user ${u}: alpha 0`);
   }
   assert.is(m.postHoc!.grid[0], 0);
+});
+
+T('EASE shares its pruned weights with the item-item term built on the same interactions and lambda, and only then', () => {
+  const n = ds.numItems, U = ds.numUsers, sets = trainSets(U, train);
+  const fresh = pruneRows(easeWeights(gram(sets, U, n), n, 30), n, 7);
+  // own copy of the interactions: the cache is keyed by the object, so other tests' entries cannot answer
+  const it = { ...train };
+  const own = (cfg: Partial<ModelConfig>) => ({ dataset: ds, trainInteractions: it, config: { ...CFG, ...cfg }, rng: new Rng(1) });
+  assert.is.not(prunedEaseWeights(it, sets, U, n, 30, 7), prunedEaseWeights(it, sets, U, n, 30, 7), 'nothing shared yet: computed each time');
+  const ease = createModel('ease', own({}));
+  ease.closedForm!.fit(30); // before share(): nothing kept
+  assert.is.not(prunedEaseWeights(it, sets, U, n, 30, 7), prunedEaseWeights(it, sets, U, n, 30, 7));
+  ease.closedForm!.share!(7);
+  ease.closedForm!.fit(30);
+  const hit = prunedEaseWeights(it, sets, U, n, 30, 7);
+  assert.is(hit, prunedEaseWeights(it, sets, U, n, 30, 7), 'shared: the same object');
+  assert.equal([Array.from(hit.rowPtr), Array.from(hit.colIdx), Array.from(hit.values)],
+    [Array.from(fresh.rowPtr), Array.from(fresh.colIdx), Array.from(fresh.values)], 'shared weights equal a fresh fit');
+  // another lambda, another keep, or other interactions: not shared
+  assert.is.not(prunedEaseWeights(it, sets, U, n, 31, 7), hit);
+  assert.is.not(prunedEaseWeights(it, sets, U, n, 30, 8), hit);
+  assert.is.not(prunedEaseWeights(train, sets, U, n, 30, 7), hit);
+  assert.is(itemItemTerm(own({ easeLambda: 30, itemItemKeep: 7 }))!.weights, hit, 'the term takes the shared weights');
 });
 
 T('topCandidates: the n best by score, ties by item id, only among candidates', () => {
