@@ -5,6 +5,7 @@ import type { BackendName } from '../backend/kernels.js';
 import { UserError } from '../errors.js';
 import { benchKernels, KERNEL_CASES, type KernelCase } from '../bench/kernels.js';
 import { benchTrain, trainStepBench, GRAPHS } from '../bench/train.js';
+import { readTorchResults, compareWithTorch, renderTorchComparison, writeBenchGraph } from '../bench/torch.js';
 
 function parseBackends(s: string | undefined): BackendName[] {
   const list = (s ?? 'js,wasm,native').split(',').map((x) => x.trim());
@@ -46,13 +47,27 @@ export function register(program: Command): void {
     .option('--backends <list>', 'comma-separated backends', 'js,wasm,native')
     .option('--graphs <list>', 'ml100k,powerlaw', 'ml100k,powerlaw')
     .option('--profile', 'also profile steps: time per phase and kernel, JS -> kernel crossings, allocations, memory by owner')
-    .action((o: { json?: string | boolean; quick?: boolean; backends?: string; graphs?: string; profile?: boolean }) => {
+    .option('--torch-json <file>', 'a result file of bench/torch_train_step.py from this machine: print each backend against it')
+    .action((o: { json?: string | boolean; quick?: boolean; backends?: string; graphs?: string; profile?: boolean; torchJson?: string }) => {
       const graphs = (o.quick ? 'ml100k' : o.graphs ?? 'ml100k,powerlaw').split(',');
       for (const g of graphs) if (!GRAPHS[g]) throw new UserError(`--graphs: unknown graph '${g}' (expected ml100k, powerlaw)`);
+      // read before the long run: a bad file is one line now, not after minutes
+      const torch = o.torchJson !== undefined ? readTorchResults(o.torchJson) : null;
       const log = o.json === true ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
       const results = benchTrain(parseBackends(o.backends), graphs, o.quick ? 3 : 10, log, o.profile ? (o.quick ? 5 : 20) : 0);
-      if (o.json === true) console.log(JSON.stringify({ results }, null, 2));
-      else if (typeof o.json === 'string') writeJsonAtomic(o.json, { results });
+      const vsTorch = torch ? compareWithTorch(results, torch) : undefined;
+      if (vsTorch) for (const line of renderTorchComparison(vsTorch)) log(line);
+      const out = { results, ...(vsTorch ? { vsTorch } : {}) };
+      if (o.json === true) console.log(JSON.stringify(out, null, 2));
+      else if (typeof o.json === 'string') writeJsonAtomic(o.json, out);
+    });
+  bench.command('graph')
+    .description('write a benchmark graph (normalised adjacency as CSR) for the PyTorch script in bench/')
+    .requiredOption('--graph <name>', 'ml100k or powerlaw')
+    .requiredOption('--out <dir>', 'directory: header.json, row_ptr.i32, col_idx.i32, values.f32')
+    .action((o: { graph: string; out: string }) => {
+      if (!GRAPHS[o.graph]) throw new UserError(`--graph: unknown graph '${o.graph}' (expected ml100k, powerlaw)`);
+      writeBenchGraph(GRAPHS[o.graph](), o.out);
     });
   bench.command('train-one', { hidden: true })
     .requiredOption('--backend <name>').requiredOption('--graph <name>').option('--steps <n>', 'timed steps', '10').option('--profile <n>', 'profiled steps', '0')
