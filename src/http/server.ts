@@ -19,7 +19,7 @@ import * as schemas from './schemas.js';
 import type { Replication, ReplicatedOp } from './replication.js';
 import { JOIN_WINDOW_S, ServingLearner, type Decided, type DecisionRequest } from '../recsys/serving_learner.js';
 import type { LearnerOptions } from '../recsys/online_learner.js';
-import { registerLearning, replayJournal } from './learning.js';
+import { learnFromStream, registerLearning, replayJournal, replayLearnLog } from './learning.js';
 import { decisionToJson } from '../recsys/join.js';
 
 export interface ServeOptions {
@@ -130,19 +130,26 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   } catch (e) { store.close(); throw e; }
   const repl = o.replication ?? null;
   const metrics = new ServeMetrics(); // before the replica's catch-up, which may count rejected entries
-  if (repl) { try { await repl.start({ current: () => rec, store, onRejected: () => metrics.replicationRejected.inc() }); } catch (e) { await repl.close(); rec.close(); store.close(); throw e; } }
+  const lo = o.learning ?? {};
+  const origin = repl ? repl.replicaId : 'd';
+  // with replicas every replica explores and logs; only the learner replica updates (from the stream)
+  const learner = new ServingLearner(rec, { seed: lo.seed ?? 1, learn: lo.learn !== false, update: !repl || repl.isLearner, sync: !!lo.sync, window: lo.window ?? JOIN_WINDOW_S,
+    feed: repl ? 'external' : 'local', origin, startSeq: store.decisionCount(origin), learner: lo.learner });
+  rec.learnerState = () => learner.snapshot();
+  if (!repl) replayJournal(learner, store);
+  else if (learner.learning) replayLearnLog(learner, store);
+  if (repl) {
+    try {
+      await repl.start({ current: () => rec, store, onRejected: () => metrics.replicationRejected.inc(), onPolicy: (v) => learner.adoptVersion(v),
+        ...(learner.learning ? { learn: (entries) => learnFromStream(learner, store, entries) } : {}) });
+    } catch (e) { await repl.close(); await learner.close(); rec.close(); store.close(); throw e; }
+  }
   // after the local durable write: a Redis failure or timeout is a 503 (this replica has the change, the others may not)
   const share = async (op: ReplicatedOp): Promise<void> => {
     if (!repl) return;
     try { await repl.publish(op); } catch (e) { throw Object.assign(new Error(`redis: the change is kept on this replica but not yet shared: ${(e as Error).message}`), { code: 'DPGCN_REPLICATION' }); }
   };
   metrics.setModel(rec.modelVersion);
-  const lo = o.learning ?? {};
-  const origin = repl ? repl.replicaId : 'd';
-  const learner = new ServingLearner(rec, { seed: lo.seed ?? 1, learn: lo.learn !== false && !(repl && !repl.isLearner), sync: !!lo.sync, window: lo.window ?? JOIN_WINDOW_S,
-    feed: repl ? 'external' : 'local', origin, startSeq: store.decisionCount(origin), learner: lo.learner });
-  rec.learnerState = () => learner.snapshot();
-  if (!repl) replayJournal(learner, store);
   // one decision at a time through the journal, in request order; answered once the decisions are durable
   const batcher = new Batcher(o.maxBatch ?? 64, (n) => metrics.batchSize.observe(n), async (reqs) => {
     const out = await learner.decide(reqs), decs = [];
@@ -258,6 +265,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   });
 
   registerLearning(app, { learner, store, metrics, guard, current: () => rec });
+  if (repl && learner.learning) {
+    // the learner replica: a version that passed the gate goes to every replica (a withheld one never leaves)
+    const logGate = learner.onGate;
+    learner.onGate = (g) => {
+      logGate?.(g);
+      if (g.weights) repl.publishPolicy(g.weights, g.record.version).catch((e) => process.stderr.write(`dpgcn serve: publishing policy version ${g.record.version}: ${(e as Error).message}\n`));
+    };
+  }
 
   app.post('/admin/reload', { schema: { body: schemas.reloadBody } }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
