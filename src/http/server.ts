@@ -47,7 +47,15 @@ export interface ServeOptions {
   learning?: { learn?: boolean; seed?: number; sync?: boolean; window?: number; learner?: Partial<LearnerOptions> };
 }
 
-export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore; learner: ServingLearner }
+export interface RunningServer {
+  url: string; port: number; app: FastifyInstance; current(): Recommender; store: FeedbackStore; learner: ServingLearner;
+  /**
+   * Graceful shutdown: new requests get 503 JSON (field "server") from here on; requests in flight
+   * finish (up to drainMs, default 10 s); then the listener, Redis, the learner and the database close.
+   */
+  close(o?: { drainMs?: number }): Promise<void>;
+  draining(): boolean;
+}
 
 /** Applies the database's serving state to a freshly loaded model: items, users, erasures, opt-outs, newer feedback. */
 export function applyStore(rec: Recommender, store: FeedbackStore): { replayed: number } {
@@ -167,14 +175,26 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   let modelFile = o.model;
   let reloading: Promise<unknown> = Promise.resolve();
 
-  const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true,
+  const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true, forceCloseConnections: true, // close() drains first (below)
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, allowUnionTypes: true } } });
   app.setErrorHandler((err, _req, reply) => sendError(err as ErrorLike, reply));
+  // graceful shutdown: while draining, requests in flight finish and new ones get a 503 (JSON) asking to retry elsewhere
+  let draining = false, inFlight = 0, idle: (() => void) | null = null;
+  const counted = new WeakSet<FastifyRequest>();
+  app.addHook('onRequest', (req, reply, done) => {
+    if (draining) { reply.code(503).header('connection', 'close').header('retry-after', '1').send({ error: 'server: shutting down, retry on another replica', field: 'server' }); return; }
+    inFlight++; counted.add(req);
+    done();
+  });
+  const finished = (req: FastifyRequest) => { if (!counted.delete(req)) return; if (--inFlight === 0 && idle) idle(); };
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, field: 'url' }));
   app.addHook('onResponse', (req, reply, done) => {
     metrics.observe(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    finished(req);
     done();
   });
+  // a client that goes away mid-request is not in flight any more
+  app.addHook('onRequestAbort', (req, done) => { finished(req); done(); });
 
   const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
     if (!token) { reply.code(403).send({ error: 'privacy and admin routes are disabled: set DPGCN_ADMIN_TOKEN to enable them', field: 'authorization' }); return false; }
@@ -301,7 +321,17 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, store, current: () => rec,
     learner,
-    close: async () => { await app.close(); await repl?.close(); await learner.close(); rec.close(); store.close(); },
+    draining: () => draining,
+    close: async (o2: { drainMs?: number } = {}) => {
+      draining = true;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, o2.drainMs ?? 10_000);
+          idle = () => { clearTimeout(t); resolve(); };
+        });
+      }
+      await app.close(); await repl?.close(); await learner.close(); rec.close(); store.close();
+    },
   };
 }
 
