@@ -30,11 +30,12 @@ export function register(program: Command): void {
     .option('--train <spec>', 'first train a model on this data spec and write it to --model (overwriting it)')
     .option('--train-model <name>', 'with --train: the model to train', 'dp-gcn')
     .option('--web <dir>', 'also serve this web bundle (dpgcn export web) at /web/')
+    .option('--segments <file>', "segments for GET /segments and /users/:id/segment: a file from dpgcn segments --out, 'compute' (at start) or 'none' (default: MODEL.segments.json if present)")
     .option('--no-learn', 'serve the model\'s policy frozen: no exploration, no learning (decisions are still logged)')
     .option('--learn-seed <n>', 'seed of exploration and of the learner\'s minibatches', '1')
     .option('--learn-sync', 'wait for each due gate decision before answering (answers depend only on the seed and the request order)')
     .action(async (o: { model: string; host: string; port: string; db?: string; redis?: string; redisPrefix: string; replicaId?: string; learner?: boolean;
-      train?: string; trainModel: string; web?: string; learn: boolean; learnSeed: string; learnSync?: boolean }) => {
+      train?: string; trainModel: string; web?: string; segments?: string; learn: boolean; learnSeed: string; learnSync?: boolean }) => {
       if (o.web && !fs.existsSync(path.join(o.web, 'index.html'))) throw new UserError(`--web: ${o.web} holds no index.html (write one with dpgcn export web)`);
       const port = parseIntArg('--port', o.port, 0);
       if (o.train) {
@@ -46,7 +47,7 @@ export function register(program: Command): void {
       const db = o.db ?? `${o.model}.feedback.db`;
       const repl = o.redis ? replication({ url: parseRedisUrl('--redis', o.redis), prefix: parseQueueName('--redis-prefix', o.redisPrefix),
         replicaId: o.replicaId, learner: !!o.learner }, db) : undefined;
-      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl, web: o.web,
+      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl, web: o.web, segments: o.segments,
         learning: { learn: o.learn, seed: parseIntArg('--learn-seed', o.learnSeed, 0), sync: !!o.learnSync } });
       if (repl) process.stdout.write(`dpgcn serve: replica ${repl.replicaId} on ${repl.stream}${o.learner ? ' (learner)' : ''}, ${repl.applied} entries caught up\n`);
       const rec = s.current();

@@ -21,6 +21,16 @@ import { JOIN_WINDOW_S, ServingLearner, type Decided, type DecisionRequest } fro
 import type { LearnerOptions } from '../recsys/online_learner.js';
 import { learnFromStream, registerLearning, replayJournal, replayLearnLog } from './learning.js';
 import { decisionToJson } from '../recsys/join.js';
+import { computeServedSegments, ServedSegments } from '../recsys/served_segments.js';
+import { registerSegments } from './segments_routes.js';
+import { existsSync } from 'node:fs';
+
+async function loadSegments(model: string, opt: string | undefined): Promise<ServedSegments | null> {
+  if (opt === 'none') return null;
+  if (opt === 'compute') return new ServedSegments((await computeServedSegments(model)).file);
+  const file = opt ?? `${model}.segments.json`;
+  return opt !== undefined || existsSync(file) ? ServedSegments.read(file) : null;
+}
 
 export interface ServeOptions {
   model: string;
@@ -45,6 +55,11 @@ export interface ServeOptions {
    * layer; learn false serves the frozen policy (decisions are still logged). Seed fixes exploration.
    */
   learning?: { learn?: boolean; seed?: number; sync?: boolean; window?: number; learner?: Partial<LearnerOptions> };
+  /**
+   * Market segments for GET /segments and GET /users/:id/segment: a file written by `dpgcn segments --out`,
+   * 'compute' (from the model file at start), or 'none'. Default: MODEL.segments.json if it exists.
+   */
+  segments?: string;
 }
 
 export interface RunningServer {
@@ -172,10 +187,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     return out;
   });
   const token = o.adminToken ?? null;
+  let segments: ServedSegments | null = null;
+  try { segments = await loadSegments(o.model, o.segments); } catch (e) { await repl?.close(); await learner.close(); rec.close(); store.close(); throw e; }
   let modelFile = o.model;
   let reloading: Promise<unknown> = Promise.resolve();
 
-  const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true, forceCloseConnections: true, // close() drains first (below)
+  // close() drains before the listener closes (below), so connections still open then may be cut; long ids reach
+  // the schemas (a 400 naming the field) instead of the router's bare 414
+  const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true, forceCloseConnections: true, routerOptions: { maxParamLength: 1024 },
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, allowUnionTypes: true } } });
   app.setErrorHandler((err, _req, reply) => sendError(err as ErrorLike, reply));
   // graceful shutdown: while draining, requests in flight finish and new ones get a 503 (JSON) asking to retry elsewhere
@@ -285,6 +304,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   });
 
   registerLearning(app, { learner, store, metrics, guard, current: () => rec });
+  registerSegments(app, { segments: () => segments, current: () => rec });
   if (repl && learner.learning) {
     // the learner replica: a version that passed the gate goes to every replica (a withheld one never leaves)
     const logGate = learner.onGate;
