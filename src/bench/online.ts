@@ -91,7 +91,7 @@ async function playHttp(ds: Dataset, urls: string[], users: Int32Array, seed: nu
 }
 
 /** Samples XLEN of the stream until stopped. */
-async function watchStream(url: string, stream: string): Promise<{ stop(): Promise<StreamFigures> }> {
+async function watchStream(url: string, stream: string): Promise<{ stop(): Promise<StreamFigures>; cleanup(): Promise<void> }> {
   const r = await connectRedis('--redis', url);
   let max = 0, samples = 0, running = true;
   const loop = (async () => { while (running) { max = Math.max(max, await r.xlen(stream)); samples++; await new Promise((res) => setTimeout(res, 100)); } })();
@@ -100,11 +100,13 @@ async function watchStream(url: string, stream: string): Promise<{ stop(): Promi
       running = false; await loop;
       const info = await r.call('XINFO', 'STREAM', stream) as (string | number)[];
       const at = (k: string) => Number(info[info.indexOf(k) + 1]);
-      const out = { maxLength: max, finalLength: await r.xlen(stream), entriesAdded: at('entries-added'), samples };
+      return { maxLength: max, finalLength: await r.xlen(stream), entriesAdded: at('entries-added'), samples };
+    },
+    // after the replicas have closed (a deleted stream wakes their blocked reads with an error)
+    cleanup: async () => {
       const keys = await r.keys(`${stream.replace(/:events$/, '')}:*`);
       if (keys.length) await r.del(...keys);
       r.disconnect();
-      return out;
     },
   };
 }
@@ -147,7 +149,7 @@ export async function benchOnline(o: OnlineBenchOptions): Promise<OnlineBenchRes
           (learn ? res.learning : res.frozen).perSeed.push({ seed, totalClicks: clicks, policyVersion: l.version, published: l.published, withheld: l.withheld, seconds, ...(stream ? { stream } : {}) });
           o.log(`seed ${seed} ${learn ? 'learning' : 'frozen  '}: ${clicks} clicks (policy version ${l.version}, ${l.published} published, ${l.withheld} withheld, ${seconds} s`
             + `${stream ? `; stream: ${stream.entriesAdded} entries appended, longest ${stream.maxLength}, ${stream.finalLength} at the end` : ''})`);
-        } finally { await s.close(); }
+        } finally { await s.close(); await watch?.cleanup(); }
       }
       if (o.inProcess) {
         const model = buildFromFile(mf, o.model) as GraphRecommender;

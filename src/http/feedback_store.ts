@@ -235,6 +235,9 @@ export class FeedbackStore {
       .map((r) => ({ item: r.item, attributes: JSON.parse(r.attributes) }));
   }
 
+  /** A consistent copy of the database (tests, moving a replica). */
+  async backup(file: string): Promise<void> { await this.db.backup(file); }
+
   close(): void { this.db.close(); }
 }
 

@@ -22,6 +22,7 @@ export function targetingLine(s: Segment): string {
 export function headerLines(r: SegmentsResult): string[] {
   const lines = [`${r.k} segments of ${r.users} users in ${r.data} (${r.representation})`,
     `silhouette ${f(r.silhouette)} · stability ARI: seeds ${f(r.stabilityAri.seeds)}, time windows ${f(r.stabilityAri.timeWindows)}`];
+  if (r.representations) lines.push(`representations considered (the highest silhouette is used): ${r.representations.map((x) => `${x.representation}: k ${x.k}, silhouette ${f(x.silhouette)}`).join('; ')}`);
   if (r.ari !== undefined) {
     lines.push(`against the ${r.trueSegments} true segments: ARI ${f(r.ari)} NMI ${f(r.nmi)}; baselines: static features ARI ${f(r.baselines.staticFeatures?.ari)} NMI ${f(r.baselines.staticFeatures?.nmi)}, `
       + `category counts ARI ${f(r.baselines.categoryCounts?.ari)} NMI ${f(r.baselines.categoryCounts?.nmi)}`);
