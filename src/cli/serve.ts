@@ -10,6 +10,7 @@ import { parseQueueName } from '../queue/names.js';
 import { benchServe, type ServeBenchTarget } from '../bench/serve.js';
 import { benchReplicas } from '../bench/replicas.js';
 import { benchOnline } from '../bench/online.js';
+import { benchStream } from '../bench/stream.js';
 import { machineLimits } from '../bench/machine.js';
 import type { ModelName } from '../models/types.js';
 import { checkWritable, parseIntArg } from './args.js';
@@ -64,6 +65,7 @@ export function registerBench(program: Command): void {
   const bench = program.commands.find((c) => c.name() === 'bench');
   if (!bench) return;
   registerBenchReplicas(bench);
+  registerBenchStream(bench);
   registerBenchOnline(bench);
   bench.command('serve')
     .description('HTTP serving: /recommend p50/p99/req/s at 1, 16, 64 connections (ml-100k model, 100k-item model), durable feedback events/s, RSS')
@@ -114,6 +116,26 @@ function registerBenchReplicas(bench: Command): void {
       if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
       log(`feedback visible at the other replica: p50 ${r.visibleMs.p50} ms, p99 ${r.visibleMs.p99} ms (${r.visibleMs.events} events)`);
       log(`/feedback req/s: ${r.feedbackRps.local} without Redis, ${r.feedbackRps.redis} through Redis (ratio ${r.feedbackRps.ratio}), ${r.feedbackRps.connections} connections`);
+    });
+}
+
+/** `dpgcn bench stream`, registered on the bench command. */
+function registerBenchStream(bench: Command): void {
+  bench.command('stream')
+    .description('the Redis stream\'s length over a long run: two replicas and a learner, N entries from /recommend and /feedback; longest and final length')
+    .requiredOption('--model <file>', 'model file the replicas serve')
+    .requiredOption('--redis <url>', 'Redis to use (keys under a unique prefix, removed afterwards)')
+    .option('--events <n>', 'stream entries to produce (half decisions, half feedback)', '20000')
+    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--json', 'print JSON')
+    .action(async (o: { model: string; redis: string; events: string; concurrency: string; json?: boolean }) => {
+      const log = o.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
+      if (!fs.existsSync(o.model)) throw new UserError(`--model: ${o.model} does not exist`);
+      process.env.DPGCN_LEARNER_LOG ??= '0';
+      const r = await benchStream({ model: o.model, redis: parseRedisUrl('--redis', o.redis), events: parseIntArg('--events', o.events, 2), concurrency: parseIntArg('--concurrency', o.concurrency, 1), log });
+      if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+      log(`${r.entriesAdded} entries appended in ${r.seconds} s; stream length: longest ${r.maxLength} (${r.samples} samples), ${r.finalLength} at the end; `
+        + `learner: ${r.learner.published} published, ${r.learner.withheld} withheld`);
     });
 }
 

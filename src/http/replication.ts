@@ -200,9 +200,9 @@ export class Replication {
         if (this.stopping) return;
         this.warn('tail', e); await new Promise((r) => setTimeout(r, 500)); continue;
       }
-      if (!r) continue;
-      this.applyEntries(r[0][1]);
-      try { await this.offsets.record(this.replicaId, this.lastId); await this.offsets.maybeTrim(); } catch (e) { if (!this.stopping) this.warn('offsets', e); }
+      if (r) this.applyEntries(r[0][1]);
+      // idle too (a blocked read returns every second): the others' last offsets may have moved since
+      try { if (r) await this.offsets.record(this.replicaId, this.lastId); await this.offsets.maybeTrim(); } catch (e) { if (!this.stopping) this.warn('offsets', e); }
     }
   }
 
