@@ -7,8 +7,13 @@
  * clustering's normalisation, Ng-Jordan-Weiss). It needs no trained
  * parameters, so it is the same whatever protocol trained the model.
  *
- * Computed by randomised subspace iteration in float64 (a few passes over the
- * edges): deterministic for a seed.
+ * Computed by randomised subspace iteration in float64 (30 passes over the
+ * edges, the subspace oversampled by 8): deterministic for a seed. There is
+ * no Rayleigh-Ritz step: columns are ordered by their norm after the last
+ * pass, which approximates the singular values, and the leading column (the
+ * trivial direction, sqrt of the degrees, once converged) is dropped. Where
+ * leading singular values nearly coincide (near-disconnected blocks) that
+ * column can mix the trivial direction with a signal one.
  */
 import { Rng } from '../tensor/rng.js';
 import type { Interactions } from '../data/types.js';
