@@ -43,7 +43,7 @@ export function register(program: Command): void {
       const input = segmentInputFromModel(model, ds, mf.train, { rebuild });
       const r = segmentUsers(input, { k, seed });
       if (o.report) writeAtomic(o.report, renderSegmentsReport(r));
-      if (o.out) writeAtomic(o.out, JSON.stringify(servedSegmentsFile(r, input.users, input.dim, ds.userIds, ds.userFeatures, `${mf.meta.model}-${mf.meta.savedAt}`)));
+      if (o.out) writeAtomic(o.out, JSON.stringify(servedSegmentsFile(r, input, ds.userIds, ds.userFeatures, `${mf.meta.model}-${mf.meta.savedAt}`)));
       process.stdout.write(o.json ? JSON.stringify(segmentsJson(r), null, 2) + '\n' : summary(r));
     });
 }

@@ -19,7 +19,7 @@ import { segmentInputFromModel } from '../segments/from_model.js';
 import { segmentUsers } from '../segments/segment_users.js';
 import { sqDistances } from '../segments/distance.js';
 import { headerLines, profileLine, targetingLine } from '../segments/summary.js';
-import type { SegmentsResult } from '../segments/types.js';
+import type { SegmentInput, SegmentsResult } from '../segments/types.js';
 
 export interface ServedSegmentsFile {
   format: 'dpgcn-segments-1';
@@ -46,7 +46,15 @@ function fromB64<T extends Float32Array | Int32Array>(s: string, C: new (b: Arra
   return new C(ab);
 }
 
-export function servedSegmentsFile(r: SegmentsResult, users: Float32Array, dim: number, userIds: string[], uf: CatFeatures, modelVersion: string): ServedSegmentsFile {
+/** The representation segmentUsers used (the input's own or one of its alternatives). */
+export function chosenRepresentation(input: SegmentInput, r: SegmentsResult): { users: Float32Array; dim: number } {
+  const c = [{ users: input.users, dim: input.dim, representation: input.representation }, ...(input.alternatives ?? [])].find((x) => x.representation === r.representation);
+  if (!c) throw new Error(`segments: no representation named "${r.representation}" in the input`);
+  return c;
+}
+
+export function servedSegmentsFile(r: SegmentsResult, input: SegmentInput, userIds: string[], uf: CatFeatures, modelVersion: string): ServedSegmentsFile {
+  const { users, dim } = chosenRepresentation(input, r);
   return {
     format: 'dpgcn-segments-1', modelVersion, representation: r.representation, k: r.k, dim, header: headerLines(r),
     segments: r.segments.map((s) => ({ id: s.id, size: s.size, share: s.share, profile: profileLine(s), targeting: targetingLine(s),
@@ -130,6 +138,6 @@ export async function computeServedSegments(modelPath: string, o: { k?: number |
   try {
     const input = segmentInputFromModel(model, ds, mf.train);
     const result = segmentUsers(input, { k: o.k ?? 'auto', seed: o.seed ?? 1 });
-    return { result, file: servedSegmentsFile(result, input.users, input.dim, ds.userIds, ds.userFeatures, `${mf.meta.model}-${mf.meta.savedAt}`) };
+    return { result, file: servedSegmentsFile(result, input, ds.userIds, ds.userFeatures, `${mf.meta.model}-${mf.meta.savedAt}`) };
   } finally { model.dispose?.(); }
 }

@@ -26,7 +26,7 @@ S.before(async () => {
   fs.writeFileSync(segFile, JSON.stringify(file));
   srv = await startServer({ model, db: path.join(dir, 'a.db'), port: 0, segments: segFile, learning: { learn: false } });
 });
-S.after(async () => { await srv.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+S.after(async () => { await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
 S('GET /segments: each segment\'s size, profile and targeting line', async () => {
   const r = await getJson(`${srv.url}/segments`);
@@ -39,6 +39,9 @@ S('GET /segments: each segment\'s size, profile and targeting line', async () =>
     assert.match(s.targeting, /^targets /);
   }
   assert.match(r.body.header[0], /^3 segments of \d+ users/);
+  // the representation the segments were computed in is the one stored (whichever had the higher silhouette)
+  assert.is(Buffer.from(file.users, 'base64').byteLength, 4 * file.userIds.length * file.dim);
+  assert.is(Buffer.from(file.centroids, 'base64').byteLength, 4 * file.k * file.dim);
 });
 
 S('GET /users/:id/segment: a model user\'s segment and distance; a user added at run time on the nearest centroid', async () => {
