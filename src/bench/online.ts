@@ -28,9 +28,12 @@ import type { GraphRecommender } from '../models/graph_models.js';
 import { deriveSeed } from '../recsys/split.js';
 import { startServer, type RunningServer } from '../http/server.js';
 import { replication } from '../http/replication.js';
+import { connectRedis } from '../util/redis.js';
 
 export interface OnlineBenchOptions { model: string; seeds: number[]; users: number; replicas: 1 | 2; redis?: string; inProcess: boolean; log: (s: string) => void }
-export interface SideResult { perSeed: { seed: number; totalClicks: number; policyVersion: number; published: number; withheld: number; seconds: number }[] }
+/** With --replicas 2: the Redis stream's length sampled every 100 ms while the market played, and the entries appended. */
+export interface StreamFigures { maxLength: number; finalLength: number; entriesAdded: number; samples: number }
+export interface SideResult { perSeed: { seed: number; totalClicks: number; policyVersion: number; published: number; withheld: number; seconds: number; stream?: StreamFigures }[] }
 export interface OnlineBenchResult {
   learning: SideResult; frozen: SideResult; diff: { mean: number; ci95: [number, number]; perSeed: number[] };
   inProcess?: { perSeed: { seed: number; totalClicks: number }[]; learningVsInProcess: number };
@@ -87,7 +90,28 @@ async function playHttp(ds: Dataset, urls: string[], users: Int32Array, seed: nu
   return clicks;
 }
 
-async function side(o: OnlineBenchOptions, learn: boolean, seed: number, dir: string): Promise<{ servers: RunningServer[]; close(): Promise<void> }> {
+/** Samples XLEN of the stream until stopped. */
+async function watchStream(url: string, stream: string): Promise<{ stop(): Promise<StreamFigures>; cleanup(): Promise<void> }> {
+  const r = await connectRedis('--redis', url);
+  let max = 0, samples = 0, running = true;
+  const loop = (async () => { while (running) { max = Math.max(max, await r.xlen(stream)); samples++; await new Promise((res) => setTimeout(res, 100)); } })();
+  return {
+    stop: async () => {
+      running = false; await loop;
+      const info = await r.call('XINFO', 'STREAM', stream) as (string | number)[];
+      const at = (k: string) => Number(info[info.indexOf(k) + 1]);
+      return { maxLength: max, finalLength: await r.xlen(stream), entriesAdded: at('entries-added'), samples };
+    },
+    // after the replicas have closed (a deleted stream wakes their blocked reads with an error)
+    cleanup: async () => {
+      const keys = await r.keys(`${stream.replace(/:events$/, '')}:*`);
+      if (keys.length) await r.del(...keys);
+      r.disconnect();
+    },
+  };
+}
+
+async function side(o: OnlineBenchOptions, learn: boolean, seed: number, dir: string): Promise<{ servers: RunningServer[]; prefix: string; close(): Promise<void> }> {
   const servers: RunningServer[] = [];
   const prefix = `bench-online-${process.pid}-${seed}-${learn ? 'l' : 'f'}`;
   const n = o.replicas === 2 ? 3 : 1;
@@ -96,7 +120,7 @@ async function side(o: OnlineBenchOptions, learn: boolean, seed: number, dir: st
     const repl = o.replicas === 2 ? replication({ url: o.redis!, prefix, replicaId: `r${k}`, learner: k === n - 1 }, db) : undefined;
     servers.push(await startServer({ model: o.model, db, port: 0, replication: repl, learning: { learn, seed, sync: o.replicas === 1 } }));
   }
-  return { servers, close: async () => { for (const s of servers) await s.close(); } };
+  return { servers, prefix, close: async () => { for (const s of servers) await s.close(); } };
 }
 
 export async function benchOnline(o: OnlineBenchOptions): Promise<OnlineBenchResult> {
@@ -111,16 +135,21 @@ export async function benchOnline(o: OnlineBenchOptions): Promise<OnlineBenchRes
       const users = onlineUsers(ds, o.users, seed);
       for (const learn of [true, false]) {
         const s = await side(o, learn, seed, dir), t0 = performance.now();
+        const watch = o.replicas === 2 ? await watchStream(o.redis!, `${s.prefix}:events`) : null;
         try {
           // the learner replica serves no traffic of its own with --replicas 2: requests go to the two others
           const urls = (o.replicas === 2 ? s.servers.slice(0, 2) : s.servers).map((x) => x.url);
           const clicks = await playHttp(ds, urls, users, seed);
           const l = s.servers[s.servers.length - 1].learner;
           await l.drain();
-          (learn ? res.learning : res.frozen).perSeed.push({ seed, totalClicks: clicks, policyVersion: l.version, published: l.published, withheld: l.withheld,
-            seconds: +((performance.now() - t0) / 1000).toFixed(1) });
-          o.log(`seed ${seed} ${learn ? 'learning' : 'frozen  '}: ${clicks} clicks (policy version ${l.version}, ${l.published} published, ${l.withheld} withheld, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-        } finally { await s.close(); }
+          const seconds = +((performance.now() - t0) / 1000).toFixed(1);
+          // the replicas' last offsets and trims need a moment after the last request
+          if (watch) await new Promise((r) => setTimeout(r, 2500));
+          const stream = watch ? await watch.stop() : undefined;
+          (learn ? res.learning : res.frozen).perSeed.push({ seed, totalClicks: clicks, policyVersion: l.version, published: l.published, withheld: l.withheld, seconds, ...(stream ? { stream } : {}) });
+          o.log(`seed ${seed} ${learn ? 'learning' : 'frozen  '}: ${clicks} clicks (policy version ${l.version}, ${l.published} published, ${l.withheld} withheld, ${seconds} s`
+            + `${stream ? `; stream: ${stream.entriesAdded} entries appended, longest ${stream.maxLength}, ${stream.finalLength} at the end` : ''})`);
+        } finally { await s.close(); await watch?.cleanup(); }
       }
       if (o.inProcess) {
         const model = buildFromFile(mf, o.model) as GraphRecommender;

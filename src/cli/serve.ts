@@ -10,6 +10,7 @@ import { parseQueueName } from '../queue/names.js';
 import { benchServe, type ServeBenchTarget } from '../bench/serve.js';
 import { benchReplicas } from '../bench/replicas.js';
 import { benchOnline } from '../bench/online.js';
+import { benchStream } from '../bench/stream.js';
 import { machineLimits } from '../bench/machine.js';
 import type { ModelName } from '../models/types.js';
 import { checkWritable, parseIntArg } from './args.js';
@@ -30,11 +31,12 @@ export function register(program: Command): void {
     .option('--train <spec>', 'first train a model on this data spec and write it to --model (overwriting it)')
     .option('--train-model <name>', 'with --train: the model to train', 'dp-gcn')
     .option('--web <dir>', 'also serve this web bundle (dpgcn export web) at /web/')
+    .option('--segments <file>', "segments for GET /segments and /users/:id/segment: a file from dpgcn segments --out, 'compute' (at start) or 'none' (default: MODEL.segments.json if present)")
     .option('--no-learn', 'serve the model\'s policy frozen: no exploration, no learning (decisions are still logged)')
     .option('--learn-seed <n>', 'seed of exploration and of the learner\'s minibatches', '1')
     .option('--learn-sync', 'wait for each due gate decision before answering (answers depend only on the seed and the request order)')
     .action(async (o: { model: string; host: string; port: string; db?: string; redis?: string; redisPrefix: string; replicaId?: string; learner?: boolean;
-      train?: string; trainModel: string; web?: string; learn: boolean; learnSeed: string; learnSync?: boolean }) => {
+      train?: string; trainModel: string; web?: string; segments?: string; learn: boolean; learnSeed: string; learnSync?: boolean }) => {
       if (o.web && !fs.existsSync(path.join(o.web, 'index.html'))) throw new UserError(`--web: ${o.web} holds no index.html (write one with dpgcn export web)`);
       const port = parseIntArg('--port', o.port, 0);
       if (o.train) {
@@ -46,7 +48,7 @@ export function register(program: Command): void {
       const db = o.db ?? `${o.model}.feedback.db`;
       const repl = o.redis ? replication({ url: parseRedisUrl('--redis', o.redis), prefix: parseQueueName('--redis-prefix', o.redisPrefix),
         replicaId: o.replicaId, learner: !!o.learner }, db) : undefined;
-      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl, web: o.web,
+      const s = await startServer({ model: o.model, host: o.host, port, db, adminToken: process.env.DPGCN_ADMIN_TOKEN || null, replication: repl, web: o.web, segments: o.segments,
         learning: { learn: o.learn, seed: parseIntArg('--learn-seed', o.learnSeed, 0), sync: !!o.learnSync } });
       if (repl) process.stdout.write(`dpgcn serve: replica ${repl.replicaId} on ${repl.stream}${o.learner ? ' (learner)' : ''}, ${repl.applied} entries caught up\n`);
       const rec = s.current();
@@ -63,6 +65,7 @@ export function registerBench(program: Command): void {
   const bench = program.commands.find((c) => c.name() === 'bench');
   if (!bench) return;
   registerBenchReplicas(bench);
+  registerBenchStream(bench);
   registerBenchOnline(bench);
   bench.command('serve')
     .description('HTTP serving: /recommend p50/p99/req/s at 1, 16, 64 connections (ml-100k model, 100k-item model), durable feedback events/s, RSS')
@@ -113,6 +116,26 @@ function registerBenchReplicas(bench: Command): void {
       if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
       log(`feedback visible at the other replica: p50 ${r.visibleMs.p50} ms, p99 ${r.visibleMs.p99} ms (${r.visibleMs.events} events)`);
       log(`/feedback req/s: ${r.feedbackRps.local} without Redis, ${r.feedbackRps.redis} through Redis (ratio ${r.feedbackRps.ratio}), ${r.feedbackRps.connections} connections`);
+    });
+}
+
+/** `dpgcn bench stream`, registered on the bench command. */
+function registerBenchStream(bench: Command): void {
+  bench.command('stream')
+    .description('the Redis stream\'s length over a long run: two replicas and a learner, N entries from /recommend and /feedback; longest and final length')
+    .requiredOption('--model <file>', 'model file the replicas serve')
+    .requiredOption('--redis <url>', 'Redis to use (keys under a unique prefix, removed afterwards)')
+    .option('--events <n>', 'stream entries to produce (half decisions, half feedback)', '20000')
+    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--json', 'print JSON')
+    .action(async (o: { model: string; redis: string; events: string; concurrency: string; json?: boolean }) => {
+      const log = o.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
+      if (!fs.existsSync(o.model)) throw new UserError(`--model: ${o.model} does not exist`);
+      process.env.DPGCN_LEARNER_LOG ??= '0';
+      const r = await benchStream({ model: o.model, redis: parseRedisUrl('--redis', o.redis), events: parseIntArg('--events', o.events, 2), concurrency: parseIntArg('--concurrency', o.concurrency, 1), log });
+      if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+      log(`${r.entriesAdded} entries appended in ${r.seconds} s; stream length: longest ${r.maxLength} (${r.samples} samples), ${r.finalLength} at the end; `
+        + `learner: ${r.learner.published} published, ${r.learner.withheld} withheld`);
     });
 }
 

@@ -32,6 +32,9 @@ CREATE INDEX IF NOT EXISTS decisions_ord ON decisions(ord);
 CREATE TABLE IF NOT EXISTS policy_log (
   id INTEGER PRIMARY KEY, version INTEGER NOT NULL, published INTEGER NOT NULL, reason TEXT NOT NULL,
   candidate REAL, candidate_se REAL, current REAL, current_se REAL, held_out INTEGER, transitions INTEGER, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS remote (id TEXT PRIMARY KEY, user TEXT, data TEXT NOT NULL, received_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS remote_user ON remote(user);
+CREATE TABLE IF NOT EXISTS learn_log (ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, user TEXT, data TEXT NOT NULL);
 `;
 const blob = (x: Float32Array | null) => (x ? Buffer.from(x.buffer, x.byteOffset, x.byteLength) : null);
 const f32 = (b: Buffer | null) => (b ? new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) : null);
@@ -135,6 +138,42 @@ export class FeedbackStore {
     return out;
   }
 
+  /**
+   * Other replicas' stream entries this replica applied (with replicas): kept so a restart or a reload
+   * rebuilds them without the stream, which may then be trimmed. Rows in stream order, committed together.
+   */
+  addRemote(rows: { id: string; user: string | null; data: string }[]): void {
+    if (rows.length === 0) return;
+    const now = Date.now(), st = this.db.prepare('INSERT OR IGNORE INTO remote (id, user, data, received_at) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => { for (const r of rows) st.run(r.id, r.user, r.data, now); })();
+  }
+
+  /** Remote entries stored after `sinceMs` (unix ms), in stream order. */
+  remote(sinceMs: number): { id: string; data: string }[] {
+    return this.db.prepare('SELECT id, data FROM remote WHERE received_at > ? ORDER BY received_at, rowid').all(sinceMs) as { id: string; data: string }[];
+  }
+
+  /** The last stream id this replica has applied and stored (null: none). */
+  lastRemoteId(): string | null {
+    const r = this.db.prepare('SELECT id FROM remote ORDER BY rowid DESC LIMIT 1').get() as { id: string } | undefined;
+    return r?.id ?? null;
+  }
+
+  /** The learner replica's journal: every stream entry (its own too) in stream order; ord is its position. */
+  addLearnLog(rows: { id: string; user: string | null; data: string }[]): number[] {
+    const st = this.db.prepare('INSERT INTO learn_log (id, user, data) VALUES (?, ?, ?)');
+    return this.db.transaction(() => rows.map((r) => Number(st.run(r.id, r.user, r.data).lastInsertRowid)))();
+  }
+
+  learnLog(sinceOrd: number): { ord: number; id: string; data: string }[] {
+    return this.db.prepare('SELECT ord, id, data FROM learn_log WHERE ord > ? ORDER BY ord').all(sinceOrd) as { ord: number; id: string; data: string }[];
+  }
+
+  lastLearnedId(): string | null {
+    const r = this.db.prepare('SELECT id FROM learn_log ORDER BY ord DESC LIMIT 1').get() as { id: string } | undefined;
+    return r?.id ?? null;
+  }
+
   /** Every publish/withhold decision of the learner. */
   logGate(g: { version: number; published: boolean; reason: string; candidate: number; candidateSe: number; current: number; currentSe: number; heldOut: number; transitions: number }): void {
     this.db.prepare('INSERT INTO policy_log (version, published, reason, candidate, candidate_se, current, current_se, held_out, transitions, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -164,6 +203,8 @@ export class FeedbackStore {
     return this.db.transaction(() => {
       const n = this.db.prepare('DELETE FROM feedback WHERE user = ?').run(user).changes;
       this.db.prepare('DELETE FROM decisions WHERE user = ?').run(user);
+      this.db.prepare('DELETE FROM remote WHERE user = ?').run(user);
+      this.db.prepare('DELETE FROM learn_log WHERE user = ?').run(user);
       this.db.prepare(`INSERT INTO users (user, deleted, opted_out, features, seq) VALUES (?, 1, 0, NULL, ?)
         ON CONFLICT(user) DO UPDATE SET deleted = 1, opted_out = 0, features = NULL`).run(user, ++this.seq);
       return n;
@@ -193,6 +234,9 @@ export class FeedbackStore {
     return (this.db.prepare('SELECT item, attributes FROM items ORDER BY seq').all() as { item: string; attributes: string }[])
       .map((r) => ({ item: r.item, attributes: JSON.parse(r.attributes) }));
   }
+
+  /** A consistent copy of the database (tests, moving a replica). */
+  async backup(file: string): Promise<void> { await this.db.backup(file); }
 
   close(): void { this.db.close(); }
 }

@@ -12,6 +12,8 @@ import type { Recommender } from '../recsys/recommender.js';
 import type { FeedbackStore } from './feedback_store.js';
 import type { ServeMetrics } from './metrics.js';
 import { UserError } from '../errors.js';
+import type { ReplicatedOp } from './replication.js';
+import { decisionFromJson } from '../recsys/join.js';
 
 /** Feeds the decisions and feedback stored after the learner's saved journal position (a restart resumes learning). */
 export function replayJournal(learner: ServingLearner, store: FeedbackStore): number {
@@ -21,6 +23,27 @@ export function replayJournal(learner: ServingLearner, store: FeedbackStore): nu
     else learner.ingestFeedback([{ ...x.e, time: x.e.time! }], x.e.ord ?? learner.ord);
   }
   return j.length;
+}
+
+/** The learner replica: journals stream entries (learn_log) and feeds them to the learner, in stream order. */
+export function learnFromStream(learner: ServingLearner, store: FeedbackStore, entries: { id: string; origin: string; op: ReplicatedOp }[]): void {
+  const rows = entries.filter((x) => x.op.op === 'decision' || x.op.op === 'feedback').map((x) => ({
+    id: x.id, user: x.op.op === 'feedback' ? x.op.events[0]?.user ?? null : x.op.op === 'decision' ? String(x.op.decision.user) : null, data: JSON.stringify(x.op) }));
+  if (rows.length === 0) return;
+  const ords = store.addLearnLog(rows);
+  rows.forEach((r, n) => ingestLogged(learner, JSON.parse(r.data) as ReplicatedOp, ords[n]));
+}
+
+/** The learner replica at start: the journalled stream entries after the learner's saved position. */
+export function replayLearnLog(learner: ServingLearner, store: FeedbackStore): number {
+  const rows = store.learnLog(learner.ord);
+  for (const r of rows) ingestLogged(learner, JSON.parse(r.data) as ReplicatedOp, r.ord);
+  return rows.length;
+}
+
+function ingestLogged(learner: ServingLearner, op: ReplicatedOp, ord: number): void {
+  if (op.op === 'decision') learner.ingestDecision(decisionFromJson(op.decision), ord);
+  else if (op.op === 'feedback') learner.ingestFeedback(op.events.map((e) => ({ user: e.user, item: e.item, type: e.type, time: e.time!, decisionId: e.decisionId ?? null })), ord);
 }
 
 export interface LearningContext {

@@ -2,29 +2,34 @@
  * Serving replicas that share state through Redis (`dpgcn serve --redis`).
  *
  * Every change a replica accepts (feedback, a new user or item, an erasure,
- * an opt-out) is written to its own SQLite store first, then appended to one
- * Redis stream (XADD). Every replica tails that stream (XREAD BLOCK from the
- * last id it applied) and applies the other replicas' entries to its
- * Recommender; its own entries it has applied already. A replica that starts
- * replays the stream from the beginning, skipping its own entries (its SQLite
- * store restores those), so a restarted replica ends in the same state as one
- * that never stopped. That is why the replica id must stay the same across
- * restarts (the default is derived from the database path) and why the
- * stream is not trimmed.
+ * an opt-out, a decision) is written to its own SQLite store first, then
+ * appended to one Redis stream (XADD). Every replica tails that stream (XREAD
+ * BLOCK from the last id it applied), applies the other replicas' entries to
+ * its Recommender and stores them in its own database (table remote, one
+ * transaction per batch); its own entries it has applied already. A replica
+ * that starts rebuilds its own changes and the stored remote ones from SQLite
+ * and resumes the stream after the last entry it stored, so a restarted
+ * replica ends in the same state as one that never stopped. The replica id
+ * must therefore stay the same across restarts (the default is derived from
+ * the database path).
+ *
+ * Trimming (stream_offsets.ts): after each batch a replica records the last id
+ * it has applied and stored in PREFIX:applied; the stream is trimmed to the
+ * smallest recorded id, so it holds only what some replica has not applied.
  *
  * Erasure: the replica that deletes a user also removes the entries before
  * the deletion that hold the user's data (XDEL), so a later replay cannot bring
  * them back; every replica that applies the deletion erases the user from its
- * own store.
+ * own store (the stored remote entries included).
  *
- * Policy: one replica may be the learner. It reads the stream as the only
- * member of a consumer group (XREADGROUP, XACK) and after each batch that held
- * feedback publishes the decision layer's actor weights under a version
- * (SET key + PUBLISH); replicas swap them in with Recommender.loadPolicy.
- * There is no online DDPG update from served feedback yet (the server keeps no
- * state and action per slate; src/online learns only in-process): the weights published are the ones
- * the learner's model holds, so replicas converge on the learner's policy,
- * but the policy itself does not learn from feedback (README says so).
+ * Learning (issue 19): one replica may be the learner. It reads the stream as
+ * the only member of a consumer group (XREADGROUP, XACK), journals every entry
+ * (its own too) in stream order in its database (learn_log) and hands the
+ * decisions and feedback to its ServingLearner (ReplicaContext.learn), which
+ * joins, updates and gates them. A version that passes the gate is published
+ * (publishPolicy: SET + PUBLISH, only if newer); every replica swaps it in
+ * (Recommender.loadPolicy). A withheld version is never published, so never
+ * served.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -33,6 +38,9 @@ import type { Redis } from 'ioredis';
 import { connectRedis } from '../util/redis.js';
 import type { FeedbackEvent, Recommender } from '../recsys/recommender.js';
 import type { FeedbackStore } from './feedback_store.js';
+import { compareIds, decodeWeights, encodeWeights, publishIfNewer, StreamOffsets, type Weights } from './stream_offsets.js';
+
+export { compareIds } from './stream_offsets.js';
 
 export type ReplicatedOp =
   | { op: 'feedback'; events: FeedbackEvent[] }
@@ -46,7 +54,13 @@ export type ReplicatedOp =
  * What the server gives the replication layer: the current model (it changes
  * on reload), the store, and where to count an entry that cannot be applied.
  */
-export interface ReplicaContext { current(): Recommender; store: FeedbackStore; onRejected?(id: string, reason: string): void }
+export interface ReplicaContext {
+  current(): Recommender; store: FeedbackStore; onRejected?(id: string, reason: string): void;
+  /** A published policy version was swapped into the current model. */
+  onPolicy?(version: number): void;
+  /** The learner replica: journals and learns from stream entries (every origin), in stream order. */
+  learn?(entries: { id: string; origin: string; op: ReplicatedOp }[]): void;
+}
 
 export interface ReplicationOptions {
   url: string;
@@ -66,25 +80,6 @@ export function defaultReplicaId(db: string): string {
   return `${hostname()}-${createHash('sha256').update(resolve(db)).digest('hex').slice(0, 12)}`;
 }
 
-type Weights = Record<string, { shape: number[]; data: Float32Array }>;
-
-function encodeWeights(w: Weights): Record<string, { shape: number[]; b64: string }> {
-  const out: Record<string, { shape: number[]; b64: string }> = {};
-  for (const [n, p] of Object.entries(w)) out[n] = { shape: p.shape, b64: Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('base64') };
-  return out;
-}
-
-function decodeWeights(o: Record<string, { shape: number[]; b64: string }>): Weights {
-  const out: Weights = {};
-  for (const [n, p] of Object.entries(o)) {
-    const b = Buffer.from(p.b64, 'base64');
-    const data = new Float32Array(b.byteLength / 4);
-    new Uint8Array(data.buffer).set(b);
-    out[n] = { shape: p.shape, data };
-  }
-  return out;
-}
-
 type Entry = [id: string, fields: string[]];
 
 export class Replication {
@@ -99,6 +94,8 @@ export class Replication {
   private group_: Redis | null = null;
   private ctx!: ReplicaContext;
   private lastId = '0';
+  /** Applied offsets and trimming (PREFIX:applied). */
+  offsets!: StreamOffsets;
   private stopping = false;
   private loops: Promise<void>[] = [];
   /** The newest policy loaded (a reloaded model gets it too). */
@@ -127,7 +124,13 @@ export class Replication {
   /** Connects, replays the stream into the model, then tails it (and learns/subscribes) in the background. */
   async start(ctx: ReplicaContext): Promise<void> {
     this.ctx = ctx;
+    // the other replicas' entries this replica applied before (stored), then the stream after the last of them
+    this.replayStored(ctx.current());
+    this.lastId = ctx.store.lastRemoteId() ?? '0';
     this.cmd = await connectRedis('--redis', this.o.url);
+    this.offsets = new StreamOffsets(() => this.cmd, this.stream, this.prefix);
+    // registered before catching up: nothing this replica still needs is trimmed meanwhile
+    await this.offsets.record(this.replicaId, this.lastId);
     this.tail = await connectRedis('--redis', this.o.url);
     // subscribed before the first look at the policy, so no version published in between is missed
     this.sub = await connectRedis('--redis', this.o.url);
@@ -140,10 +143,12 @@ export class Replication {
       if (!r || r[0][1].length === 0) break;
       this.applyEntries(r[0][1]);
     }
+    await this.offsets.record(this.replicaId, this.lastId);
     this.loops.push(this.tailLoop());
     if (this.o.learner) {
       this.group_ = await connectRedis('--redis', this.o.url);
       try { await this.group_.xgroup('CREATE', this.stream, this.group, '0', 'MKSTREAM'); } catch (e) { if (!/BUSYGROUP/.test((e as Error).message)) throw e; }
+      await this.offsets.record(`${this.replicaId}#learner`, ctx.store.lastLearnedId() ?? '0');
       this.loops.push(this.learnLoop());
     }
   }
@@ -196,20 +201,39 @@ export class Replication {
         this.warn('tail', e); await new Promise((r) => setTimeout(r, 500)); continue;
       }
       if (r) this.applyEntries(r[0][1]);
+      // idle too (a blocked read returns every second): the others' last offsets may have moved since
+      try { if (r) await this.offsets.record(this.replicaId, this.lastId); await this.offsets.maybeTrim(); } catch (e) { if (!this.stopping) this.warn('offsets', e); }
     }
   }
 
+  /** Applies a batch of entries and stores the other replicas' ones (before an erasure, so the erasure removes them too). */
   private applyEntries(entries: Entry[]): void {
+    let rows: { id: string; user: string | null; data: string }[] = [];
+    const flush = () => { this.ctx.store.addRemote(rows); rows = []; };
     for (const [id, fields] of entries) {
       this.lastId = id;
       const f: Record<string, string> = {};
       for (let k = 0; k < fields.length; k += 2) f[fields[k]] = fields[k + 1];
       if (f.origin === this.replicaId) continue;
       let op: ReplicatedOp;
-      try { op = JSON.parse(f.data) as ReplicatedOp; this.apply(op, this.ctx.current()); } catch (e) { this.reject(id, e); continue; }
+      try {
+        op = JSON.parse(f.data) as ReplicatedOp;
+        if (op?.op === 'delete') flush();
+        this.apply(op, this.ctx.current());
+      } catch (e) { this.reject(id, e); continue; }
+      // the learner journals decisions itself (learn_log); serving replicas keep none of the others'
+      if (op.op !== 'decision') rows.push({ id, user: op.op === 'feedback' ? op.events[0]?.user ?? null : op.op === 'user' ? op.user : null, data: f.data });
       this.applied++;
       this.o.onApplied?.(op, id);
     }
+    flush();
+  }
+
+  /** The stored remote entries received after the model was saved, applied to it (start and reload). */
+  private replayStored(rec: Recommender): number {
+    const rows = this.ctx.store.remote(rec.meta.savedAt);
+    for (const r of rows) { try { this.apply(JSON.parse(r.data) as ReplicatedOp, rec); } catch (e) { this.warn(`stored entry ${r.id}`, e); } }
+    return rows.length;
   }
 
   /** Another replica's change, applied to this replica's model (and, for privacy operations, its store). */
@@ -240,28 +264,12 @@ export class Replication {
   }
 
   /**
-   * Applies the other replicas' entries up to the last one applied to a model
-   * being loaded (a reload: the SQLite store holds only this replica's own
-   * changes). Returns with nothing left to apply, so the caller swaps at once.
+   * Applies the other replicas' entries applied so far to a model being
+   * loaded (a reload), from this replica's database: the tail stores each
+   * batch as it applies it, so nothing is left to apply and the caller swaps at once.
    */
   async replayInto(rec: Recommender): Promise<void> {
-    let covered = '-';
-    while (covered !== this.lastId && this.lastId !== '0') {
-      const target = this.lastId;
-      for (let start = covered === '-' ? '-' : `(${covered}`; ;) {
-        const page = await this.cmd.xrange(this.stream, start, target, 'COUNT', 1000) as Entry[];
-        for (const [id, fields] of page) {
-          const f: Record<string, string> = {};
-          for (let k = 0; k < fields.length; k += 2) f[fields[k]] = fields[k + 1];
-          if (f.origin === this.replicaId) continue;
-          // counted when the tail first met it; a reload meets the same entry again
-          try { this.apply(JSON.parse(f.data) as ReplicatedOp, rec); } catch (e) { this.warn(`entry ${id} (reload)`, e); }
-        }
-        if (page.length < 1000) break;
-        start = `(${page[page.length - 1][0]}`;
-      }
-      covered = target;
-    }
+    this.replayStored(rec);
     if (this.policy) {
       try { rec.loadPolicy(this.policy); } catch (e) { this.warn('policy (reloaded model)', e); }
     }
@@ -299,24 +307,37 @@ export class Replication {
         this.warn('learner', e); await new Promise((r) => setTimeout(r, 500)); continue;
       }
       if (!r || r[0][1].length === 0) { from = '>'; continue; }
-      // pending entries erased since (XDEL) come back as [id, null]: acknowledge them too
-      const entries = r[0][1].map(([id, f]) => [id, f ?? []] as Entry);
-      const sawFeedback = entries.some(([, f]) => /"op":"feedback"/.test(f[f.indexOf('data') + 1] ?? ''));
-      // the tail loop applies the same entries to this replica's model; wait until it has, so the weights published follow them
-      const last = entries[entries.length - 1][0];
-      while (!this.stopping && compareIds(this.lastId, last) < 0) await new Promise((r) => setTimeout(r, 5));
-      if (sawFeedback && !this.stopping) await this.publishPolicy(this.ctx.current().policy()?.actorWeights() ?? {});
-      await this.group_!.xack(this.stream, this.group, ...entries.map(([id]) => id));
+      const entries = r[0][1], last = entries[entries.length - 1][0];
+      // journalled before a crash but not acknowledged: skipped (the journal replays them at start)
+      const done = this.ctx.store.lastLearnedId();
+      const fresh: { id: string; origin: string; op: ReplicatedOp }[] = [];
+      for (const [id, f] of entries) {
+        // pending entries erased since (XDEL) come back as [id, null]: acknowledged, never learned from
+        if (!f || (done && compareIds(id, done) <= 0)) continue;
+        const origin = f[f.indexOf('origin') + 1], data = f[f.indexOf('data') + 1];
+        try { fresh.push({ id, origin, op: JSON.parse(data) as ReplicatedOp }); } catch { /* counted by the tail loop */ }
+      }
+      try { if (fresh.length) this.ctx.learn?.(fresh); } catch (e) { this.warn('learner (journal)', e); }
+      if (this.stopping) return;
+      try {
+        await this.group_!.xack(this.stream, this.group, ...entries.map(([id]) => id));
+        await this.offsets.record(`${this.replicaId}#learner`, last);
+      } catch (e) { if (!this.stopping) this.warn('learner (ack)', e); }
     }
   }
 
-  /** Publishes policy weights under the next version (the learner; tests call it with other weights). */
-  async publishPolicy(weights: Weights): Promise<number> {
+  /**
+   * Publishes policy weights under a version (the learner's gate; without a
+   * version, the next one of a counter: tests). Only a version newer than the
+   * one stored is published; returns the version.
+   */
+  async publishPolicy(weights: Weights, version?: number): Promise<number> {
     if (Object.keys(weights).length === 0) return this.policyVersion;
-    const version = await this.cmd.incr(`${this.policyKey}:version`);
-    await this.cmd.set(this.policyKey, JSON.stringify({ version, by: this.replicaId, weights: encodeWeights(weights) }));
-    await this.cmd.publish(this.policyKey, String(version));
-    return version;
+    const v = version ?? await this.cmd.incr(`${this.policyKey}:counter`);
+    const ok = await publishIfNewer(this.cmd, this.policyKey, v, JSON.stringify({ version: v, by: this.replicaId, weights: encodeWeights(weights) }));
+    // the learner's own model holds these weights already
+    if (ok && v > this.policyVersion) { this.policy = weights; this.policyVersion = v; }
+    return v;
   }
 
   /** Swaps in the newest published policy if it is newer than the one held. */
@@ -328,17 +349,12 @@ export class Replication {
     const w = decodeWeights(p.weights);
     this.ctx.current().loadPolicy(w);
     this.policy = w; this.policyVersion = p.version;
+    this.ctx.onPolicy?.(p.version);
   }
 
   private warn(where: string, e: unknown): void {
     process.stderr.write(`dpgcn serve: replication (${where}): ${(e as Error).message ?? String(e)}\n`);
   }
-}
-
-/** Orders stream ids "ms-seq". */
-export function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number), [bm, bs] = b.split('-').map(Number);
-  return am !== bm ? am - bm : (as ?? 0) - (bs ?? 0);
 }
 
 /** A Replication with the default replica id for a database file. */

@@ -19,8 +19,18 @@ import * as schemas from './schemas.js';
 import type { Replication, ReplicatedOp } from './replication.js';
 import { JOIN_WINDOW_S, ServingLearner, type Decided, type DecisionRequest } from '../recsys/serving_learner.js';
 import type { LearnerOptions } from '../recsys/online_learner.js';
-import { registerLearning, replayJournal } from './learning.js';
+import { learnFromStream, registerLearning, replayJournal, replayLearnLog } from './learning.js';
 import { decisionToJson } from '../recsys/join.js';
+import { computeServedSegments, ServedSegments } from '../recsys/served_segments.js';
+import { registerSegments } from './segments_routes.js';
+import { existsSync } from 'node:fs';
+
+async function loadSegments(model: string, opt: string | undefined): Promise<ServedSegments | null> {
+  if (opt === 'none') return null;
+  if (opt === 'compute') return new ServedSegments((await computeServedSegments(model)).file);
+  const file = opt ?? `${model}.segments.json`;
+  return opt !== undefined || existsSync(file) ? ServedSegments.read(file) : null;
+}
 
 export interface ServeOptions {
   model: string;
@@ -45,9 +55,22 @@ export interface ServeOptions {
    * layer; learn false serves the frozen policy (decisions are still logged). Seed fixes exploration.
    */
   learning?: { learn?: boolean; seed?: number; sync?: boolean; window?: number; learner?: Partial<LearnerOptions> };
+  /**
+   * Market segments for GET /segments and GET /users/:id/segment: a file written by `dpgcn segments --out`,
+   * 'compute' (from the model file at start), or 'none'. Default: MODEL.segments.json if it exists.
+   */
+  segments?: string;
 }
 
-export interface RunningServer { url: string; port: number; app: FastifyInstance; close(): Promise<void>; current(): Recommender; store: FeedbackStore; learner: ServingLearner }
+export interface RunningServer {
+  url: string; port: number; app: FastifyInstance; current(): Recommender; store: FeedbackStore; learner: ServingLearner;
+  /**
+   * Graceful shutdown: new requests get 503 JSON (field "server") from here on; requests in flight
+   * finish (up to drainMs, default 10 s); then the listener, Redis, the learner and the database close.
+   */
+  close(o?: { drainMs?: number }): Promise<void>;
+  draining(): boolean;
+}
 
 /** Applies the database's serving state to a freshly loaded model: items, users, erasures, opt-outs, newer feedback. */
 export function applyStore(rec: Recommender, store: FeedbackStore): { replayed: number } {
@@ -130,19 +153,26 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   } catch (e) { store.close(); throw e; }
   const repl = o.replication ?? null;
   const metrics = new ServeMetrics(); // before the replica's catch-up, which may count rejected entries
-  if (repl) { try { await repl.start({ current: () => rec, store, onRejected: () => metrics.replicationRejected.inc() }); } catch (e) { await repl.close(); rec.close(); store.close(); throw e; } }
+  const lo = o.learning ?? {};
+  const origin = repl ? repl.replicaId : 'd';
+  // with replicas every replica explores and logs; only the learner replica updates (from the stream)
+  const learner = new ServingLearner(rec, { seed: lo.seed ?? 1, learn: lo.learn !== false, update: !repl || repl.isLearner, sync: !!lo.sync, window: lo.window ?? JOIN_WINDOW_S,
+    feed: repl ? 'external' : 'local', origin, startSeq: store.decisionCount(origin), learner: lo.learner });
+  rec.learnerState = () => learner.snapshot();
+  if (!repl) replayJournal(learner, store);
+  else if (learner.learning) replayLearnLog(learner, store);
+  if (repl) {
+    try {
+      await repl.start({ current: () => rec, store, onRejected: () => metrics.replicationRejected.inc(), onPolicy: (v) => learner.adoptVersion(v),
+        ...(learner.learning ? { learn: (entries) => learnFromStream(learner, store, entries) } : {}) });
+    } catch (e) { await repl.close(); await learner.close(); rec.close(); store.close(); throw e; }
+  }
   // after the local durable write: a Redis failure or timeout is a 503 (this replica has the change, the others may not)
   const share = async (op: ReplicatedOp): Promise<void> => {
     if (!repl) return;
     try { await repl.publish(op); } catch (e) { throw Object.assign(new Error(`redis: the change is kept on this replica but not yet shared: ${(e as Error).message}`), { code: 'DPGCN_REPLICATION' }); }
   };
   metrics.setModel(rec.modelVersion);
-  const lo = o.learning ?? {};
-  const origin = repl ? repl.replicaId : 'd';
-  const learner = new ServingLearner(rec, { seed: lo.seed ?? 1, learn: lo.learn !== false && !(repl && !repl.isLearner), sync: !!lo.sync, window: lo.window ?? JOIN_WINDOW_S,
-    feed: repl ? 'external' : 'local', origin, startSeq: store.decisionCount(origin), learner: lo.learner });
-  rec.learnerState = () => learner.snapshot();
-  if (!repl) replayJournal(learner, store);
   // one decision at a time through the journal, in request order; answered once the decisions are durable
   const batcher = new Batcher(o.maxBatch ?? 64, (n) => metrics.batchSize.observe(n), async (reqs) => {
     const out = await learner.decide(reqs), decs = [];
@@ -157,17 +187,33 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     return out;
   });
   const token = o.adminToken ?? null;
+  let segments: ServedSegments | null = null;
+  try { segments = await loadSegments(o.model, o.segments); } catch (e) { await repl?.close(); await learner.close(); rec.close(); store.close(); throw e; }
   let modelFile = o.model;
   let reloading: Promise<unknown> = Promise.resolve();
 
-  const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true,
+  // close() drains before the listener closes (below), so connections still open then may be cut; long ids reach
+  // the schemas (a 400 naming the field) instead of the router's bare 414
+  const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: true, forceCloseConnections: true, routerOptions: { maxParamLength: 1024 },
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, allowUnionTypes: true } } });
   app.setErrorHandler((err, _req, reply) => sendError(err as ErrorLike, reply));
+  // graceful shutdown: while draining, requests in flight finish and new ones get a 503 (JSON) asking to retry elsewhere
+  let draining = false, inFlight = 0, idle: (() => void) | null = null;
+  const counted = new WeakSet<FastifyRequest>();
+  app.addHook('onRequest', (req, reply, done) => {
+    if (draining) { reply.code(503).header('connection', 'close').header('retry-after', '1').send({ error: 'server: shutting down, retry on another replica', field: 'server' }); return; }
+    inFlight++; counted.add(req);
+    done();
+  });
+  const finished = (req: FastifyRequest) => { if (!counted.delete(req)) return; if (--inFlight === 0 && idle) idle(); };
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, field: 'url' }));
   app.addHook('onResponse', (req, reply, done) => {
     metrics.observe(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    finished(req);
     done();
   });
+  // a client that goes away mid-request is not in flight any more
+  app.addHook('onRequestAbort', (req, done) => { finished(req); done(); });
 
   const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
     if (!token) { reply.code(403).send({ error: 'privacy and admin routes are disabled: set DPGCN_ADMIN_TOKEN to enable them', field: 'authorization' }); return false; }
@@ -258,6 +304,15 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   });
 
   registerLearning(app, { learner, store, metrics, guard, current: () => rec });
+  registerSegments(app, { segments: () => segments, current: () => rec });
+  if (repl && learner.learning) {
+    // the learner replica: a version that passed the gate goes to every replica (a withheld one never leaves)
+    const logGate = learner.onGate;
+    learner.onGate = (g) => {
+      logGate?.(g);
+      if (g.weights) repl.publishPolicy(g.weights, g.record.version).catch((e) => process.stderr.write(`dpgcn serve: publishing policy version ${g.record.version}: ${(e as Error).message}\n`));
+    };
+  }
 
   app.post('/admin/reload', { schema: { body: schemas.reloadBody } }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
@@ -286,7 +341,17 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, store, current: () => rec,
     learner,
-    close: async () => { await app.close(); await repl?.close(); await learner.close(); rec.close(); store.close(); },
+    draining: () => draining,
+    close: async (o2: { drainMs?: number } = {}) => {
+      draining = true;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, o2.drainMs ?? 10_000);
+          idle = () => { clearTimeout(t); resolve(); };
+        });
+      }
+      await app.close(); await repl?.close(); await learner.close(); rec.close(); store.close();
+    },
   };
 }
 

@@ -26,6 +26,11 @@ export interface ServingLearnerOptions {
   seed: number;
   /** Learn (explore, join, update, publish); false: the frozen policy, decisions still logged. */
   learn: boolean;
+  /**
+   * Run the learner here (default: learn). A serving replica explores and logs (learn) but leaves
+   * the updates to the learner replica (update false) and adopts the versions it publishes.
+   */
+  update?: boolean;
   /** Await each due gate decision before the next answer (deterministic answers). */
   sync: boolean;
   /** Join window, seconds of request time (default 1800). */
@@ -66,7 +71,7 @@ export class ServingLearner {
     this.version = m.version ?? 0;
     this.ord = m.ord ?? 0;
     this.joiner = m.joiner ? Joiner.restore(o.window, m.joiner) : new Joiner(o.window);
-    if (o.learn && this.policy) {
+    if (o.learn && o.update !== false && this.policy) {
       const state = saved && m.learner ? { meta: m.learner, tensors: saved.tensors } : null;
       this.thread = new LearnerThread(this.policy.spec(), this.opts, state, (g) => this.gateCame(g));
     }
@@ -76,6 +81,10 @@ export class ServingLearner {
   setRecommender(rec: Recommender): void { this.rec = rec; this.policy = rec.policy(); }
 
   get learning(): boolean { return this.thread !== null; }
+  /** Exploring (a learning server, or a replica of a learning deployment). */
+  get exploring(): boolean { return this.o.learn && this.policy !== null; }
+  /** A version published elsewhere (the learner replica) has been swapped into the model. */
+  adoptVersion(v: number): void { if (v > this.version) this.version = v; }
   get stats(): LearnerStats | null { return this.thread?.stats ?? null; }
 
   private gateCame(g: GateMessage): void {
@@ -88,7 +97,7 @@ export class ServingLearner {
   /** Answers requests (scored together), each with its decision record; ids are assigned in request order. */
   async decide(reqs: DecisionRequest[]): Promise<Decided[]> {
     if (this.o.sync) { const due = this.thread?.gateDue(); if (due) await due; }
-    const sigma = this.thread ? this.opts.sigma : 0, now = Date.now() / 1000;
+    const sigma = this.exploring ? this.opts.sigma : 0, now = Date.now() / 1000;
     const acts: (Pick<DecisionRecord, 'state' | 'history' | 'mean' | 'noise' | 'action' | 'logDensity'>)[] = reqs.map(() => ({ state: null, history: [], mean: null, noise: null, action: null, logDensity: null }));
     const seqs = reqs.map(() => ++this.seq);
     const policy = this.policy;

@@ -16,6 +16,8 @@ import { tidy } from '../tensor/scope.js';
 import { noGrad } from '../autograd/engine.js';
 import { matmul } from '../autograd/ops/matmul.js';
 import type { SegmentInput } from './types.js';
+import { graphEmbedding } from './graph_embedding.js';
+import { staticOneHot } from './baselines.js';
 
 export interface Representation { users: Float32Array; dim: number; name: string }
 
@@ -134,15 +136,40 @@ export function userHalves(it: Interactions, n: number): [Interactions, Interact
 export interface FromModelOptions {
   /** Rebuilds the model (same parameters) on another interaction set, for the time windows; absent: no window stability. */
   rebuild?: (interactions: Interactions) => Model;
+  /** Also consider the interaction graph's embedding with the static features (default true): the higher silhouette is used. */
+  graph?: boolean;
 }
+
+/**
+ * The interaction graph's spectral embedding (graph_embedding.ts) beside the
+ * one-hot static features, each block scaled to unit total variance: a
+ * representation that needs no trained parameter, so the segments do not
+ * depend on the protocol the model was trained with.
+ */
+export function graphStaticRepresentation(ds: Dataset, it: Interactions, components = GRAPH_COMPONENTS): { users: Float32Array; dim: number; name: string } {
+  const n = ds.numUsers, g = graphEmbedding(it, n, ds.numItems, components);
+  const gu = unitBlock(g.users, n, g.dim);
+  if (ds.userFeatures.names.length === 0) return { users: gu, dim: g.dim, name: `interaction-graph spectral embedding (${g.dim} dims)` };
+  const st = staticOneHot(ds);
+  return { users: concatRows(gu, g.dim, unitBlock(st.data, n, st.d), st.d, n), dim: g.dim + st.d,
+    name: `interaction-graph spectral embedding (${g.dim} dims) + static features (unit-variance blocks)` };
+}
+
+/** Leading singular directions of the interaction graph kept (the trivial one dropped): 7 dimensions. */
+export const GRAPH_COMPONENTS = 8;
 
 export function segmentInputFromModel(model: Model, ds: Dataset, interactions: Interactions, opts: FromModelOptions = {}): SegmentInput {
   const rep = userRepresentation(model, ds.numUsers);
   const input: SegmentInput = { dataset: ds, interactions, users: rep.users, dim: rep.dim, representation: rep.name, scoreUsers: modelScorer(model, ds, interactions) };
+  const [a, b] = userHalves(interactions, ds.numUsers);
   if (opts.rebuild) {
-    const [a, b] = userHalves(interactions, ds.numUsers);
     const of = (w: Interactions) => { const m = opts.rebuild!(w); try { return userRepresentation(m, ds.numUsers).users; } finally { m.dispose?.(); } };
     input.windows = { early: of(a), late: of(b), description: "the same parameters propagated over each user's first and second half of training interactions (by time)" };
+  }
+  if (opts.graph !== false) {
+    const g = graphStaticRepresentation(ds, interactions);
+    input.alternatives = [{ users: g.users, dim: g.dim, representation: g.name,
+      windows: { early: graphStaticRepresentation(ds, a).users, late: graphStaticRepresentation(ds, b).users, description: "the embedding of each user's first and second half of training interactions (by time)" } }];
   }
   return input;
 }

@@ -18,26 +18,29 @@ import { profiler } from './profile.js';
 import { segmentCtr, targetSegment } from './targeting.js';
 import { categoryCounts, staticOneHot } from './baselines.js';
 import { separation } from './diagnostics.js';
-import type { Agreement, Segment, SegmentInput, SegmentOptions, SegmentsResult } from './types.js';
+import type { Agreement, Representation, Segment, SegmentInput, SegmentOptions, SegmentsResult } from './types.js';
 
 export function segmentUsers(input: SegmentInput, options: SegmentOptions = {}): SegmentsResult {
   const t0 = performance.now();
-  const ds = input.dataset, n = ds.numUsers, d = input.dim;
-  if (input.users.length !== n * d) throw new UserError(`segmentUsers: users holds ${input.users.length} values, expected ${n} users x ${d}`);
+  const ds = input.dataset, n = ds.numUsers;
   const root = new Rng(options.seed ?? 1);
   const rK = root.fork(), rSeed2 = root.fork(), rWin = root.fork(), rBase = root.fork(), rCtr = root.fork(), rProj = root.fork(), rSil = root.fork();
   const restarts = options.restarts ?? 32, sample = options.silhouetteSample ?? 2000, top = options.top ?? 5;
-  const pts: Points = { data: input.users, n, d };
   const kOpt = options.k ?? 'auto';
-  let km: KMeansResult, sil: number, kScores: SegmentsResult['kScores'] = [];
-  if (kOpt === 'auto') {
-    const r = selectK(pts, rK, { kMin: options.kMin, kMax: options.kMax, restarts, sample });
-    km = r.best; sil = r.silhouette; kScores = r.scores;
-  } else {
-    if (!Number.isInteger(kOpt) || kOpt < 1 || kOpt > n) throw new UserError(`--k: must be 'auto' or an integer in [1, ${n}] (got ${kOpt})`);
-    km = kmeans(pts, { k: kOpt, rng: rK, restarts });
-    sil = silhouette(pts, km.labels, kOpt, { sample, rng: rSil });
-  }
+  if (kOpt !== 'auto' && (!Number.isInteger(kOpt) || kOpt < 1 || kOpt > n)) throw new UserError(`--k: must be 'auto' or an integer in [1, ${n}] (got ${kOpt})`);
+  const cands: Representation[] = [{ users: input.users, dim: input.dim, representation: input.representation, windows: input.windows }, ...(input.alternatives ?? [])];
+  // each representation clustered with the same random streams; the highest silhouette wins (the first on a tie)
+  const tried = cands.map((c) => {
+    if (c.users.length !== n * c.dim) throw new UserError(`segmentUsers: ${c.representation} holds ${c.users.length} values, expected ${n} users x ${c.dim}`);
+    const pts: Points = { data: c.users, n, d: c.dim }, rk = new Rng(rK.seed), rs = new Rng(rSil.seed);
+    if (kOpt === 'auto') { const r = selectK(pts, rk, { kMin: options.kMin, kMax: options.kMax, restarts, sample }); return { c, pts, km: r.best, sil: r.silhouette, kScores: r.scores }; }
+    const km = kmeans(pts, { k: kOpt, rng: rk, restarts });
+    return { c, pts, km, sil: silhouette(pts, km.labels, kOpt, { sample, rng: rs }), kScores: [] as SegmentsResult['kScores'] };
+  });
+  const best = tried.reduce((a, b) => (b.sil > a.sil ? b : a));
+  const { pts, km, sil, kScores } = best, d = best.c.dim;
+  input = { ...input, users: best.c.users, dim: d, representation: best.c.representation, windows: best.c.windows };
+  const representations = tried.map((t) => ({ representation: t.c.representation, k: t.km.k, silhouette: t.sil }));
   const k = km.k, labels = km.labels;
   const cluster = (p: Points, rng: Rng) => kmeans(p, { k, rng, restarts }).labels;
 
@@ -75,7 +78,7 @@ export function segmentUsers(input: SegmentInput, options: SegmentOptions = {}):
   const shown = keep === n ? Int32Array.from({ length: n }, (_, i) => i) : rProj.sample(n, keep).sort();
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
   const result: SegmentsResult = {
-    data: ds.name, representation: input.representation, users: n, k, silhouette: sil, kScores,
+    data: ds.name, representation: input.representation, users: n, k, silhouette: sil, kScores, ...(cands.length > 1 ? { representations } : {}),
     ...(truth ? { ari: adjustedRandIndex(labels, truth), nmi: normalizedMutualInfo(labels, truth), trueSegments: new Set(truth).size, separation: separation(pts, truth) } : {}),
     stabilityAri: { seeds, timeWindows: windows, ...(input.windows ? { timeWindowsDescription: input.windows.description } : {}) },
     baselines, segments, labels, centroids: km.centroids,

@@ -21,7 +21,16 @@ export interface SegmentInput {
    * the stability between windows); each numUsers x dim. Absent: not measured.
    */
   windows?: { early: Float32Array; late: Float32Array; description: string };
+  /**
+   * Other representations of the same users to choose from: segmentUsers
+   * clusters each and keeps the one whose partition has the highest
+   * silhouette (the true segments never choose). Absent: `users` only.
+   */
+  alternatives?: Representation[];
 }
+
+/** One representation of the users (see SegmentInput). */
+export interface Representation { users: Float32Array; dim: number; representation: string; windows?: SegmentInput['windows'] }
 
 export interface SegmentOptions {
   /** Number of segments, or 'auto' (silhouette over kMin..kMax). Default 'auto'. */
@@ -85,6 +94,8 @@ export interface SegmentsResult {
   silhouette: number;
   /** Every k tried under --k auto. */
   kScores: { k: number; silhouette: number; inertia: number }[];
+  /** Every representation considered, with the k and silhouette of its best partition (the highest silhouette is used). */
+  representations?: { representation: string; k: number; silhouette: number }[];
   /** Against the true segments, where the data set knows them. */
   ari?: number;
   nmi?: number;

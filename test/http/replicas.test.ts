@@ -25,10 +25,14 @@ const prefixes: string[] = [];
 
 function prefix(tag: string): string { const p = `test-repl-${tag}-${process.pid}-${randomBytes(3).toString('hex')}`; prefixes.push(p); return p; }
 
-async function replica(p: string, name: string, extra: { learner?: boolean; publishTimeoutMs?: number } = {}): Promise<{ srv: RunningServer; repl: Replication }> {
+const FAST = { publishEvery: 10, minHeldOut: 2, batchSize: 8 };
+process.env.DPGCN_LEARNER_LOG = '0';
+
+async function replica(p: string, name: string, extra: { learner?: boolean; publishTimeoutMs?: number; learn?: boolean } = {}): Promise<{ srv: RunningServer; repl: Replication }> {
   const db = path.join(dir, `${p}-${name}.db`);
-  const repl = replication({ url: redis.url!, prefix: p, ...extra }, db);
-  const srv = await startServer({ model, db, port: 0, adminToken: TOKEN, replication: repl });
+  const { learn, ...ro } = extra;
+  const repl = replication({ url: redis.url!, prefix: p, ...ro }, db);
+  const srv = await startServer({ model, db, port: 0, adminToken: TOKEN, replication: repl, learning: { learn: learn ?? false, seed: 5, learner: FAST } });
   running.push(srv);
   return { srv, repl };
 }
@@ -90,7 +94,9 @@ testUnless(S, redis.reason, 'delete and opt-out at one replica take effect at th
   const entries = await r.xrange(`${p}:events`, '-', '+');
   r.disconnect();
   assert.not.ok(entries.some(([, f]) => f[f.indexOf('data') + 1].includes('"u2"') && f[f.indexOf('data') + 1].includes('"feedback"')), 'no u2 feedback left in the stream');
-  assert.ok(entries.some(([, f]) => f[f.indexOf('data') + 1].includes('"u4"')), 'u4 feedback kept');
+  // u4's entry may be trimmed by now (both replicas applied it), but its feedback stays everywhere
+  assert.is(((await feedbackOf(a.srv.url, 'u4')) ?? []).length, 1, 'u4 feedback kept at A');
+  assert.is(b.srv.store.userEvents('u4').length + a.srv.store.userEvents('u4').length, 1, 'u4 feedback stored once (at the replica that took it)');
   assert.is((await getJson(`${a.srv.url}/users/u4/opt-out`, { method: 'POST', headers: auth })).status, 200);
   await eventually('B has opted u4 out', () => b.srv.current().isOptedOut('u4'));
   const np = await getJson(`${b.srv.url}/recommend?user=u4&k=3&explain=1`);
@@ -117,24 +123,94 @@ testUnless(S, redis.reason, 'a restarted replica catches up from the stream (its
   await stop(a.srv); await stop(b.srv);
 });
 
-testUnless(S, redis.reason, 'the learner publishes policy weights after feedback; replicas swap them in', async () => {
+testUnless(S, redis.reason, 'the learner replica learns from the stream\'s decisions and feedback; replicas swap in published versions, never withheld ones', async () => {
   const p = prefix('policy');
-  const learner = await replica(p, 'learner', { learner: true }), b = await replica(p, 'b');
-  await getJson(`${b.srv.url}/feedback`, post({ events: [{ user: 'u7', item: 'i9', type: 'click', time: 1.7e9 }] }));
-  await eventually('B holds the learner\'s policy version', () => b.repl.policyVersion >= 1 && learner.repl.policyVersion >= 1);
-  const mine = b.srv.current().policy()!.actorWeights(), theirs = learner.srv.current().policy()!.actorWeights();
-  assert.ok(Object.keys(mine).length > 0, 'dp-gcn has actor weights');
-  for (const n of Object.keys(theirs)) assert.equal(Array.from(mine[n].data), Array.from(theirs[n].data));
+  const learner = await replica(p, 'learner', { learner: true, learn: true }), a = await replica(p, 'a', { learn: true }), b = await replica(p, 'b', { learn: true });
+  assert.ok(learner.srv.learner.learning, 'the learner replica runs the learner');
+  assert.not.ok(a.srv.learner.learning, 'a serving replica does not');
+  const versions = new Set<number>();
+  // traffic spread over both serving replicas, clicks carry the decision id
+  for (let t = 0; t < 80; t++) {
+    const s = t % 2 ? b.srv : a.srv, u = `u${(t * 7) % 23 + 1}`;
+    const r = await getJson(`${s.url}/recommend?user=${u}&k=5&time=${100 + t}`);
+    assert.is(r.status, 200);
+    assert.match(r.body.decisionId, s === a.srv ? /-\d+$/ : /-\d+$/);
+    versions.add(r.body.policyVersion);
+    const ev = { user: u, item: r.body.items[t % 3].item, type: 'click', time: 100 + t, decisionId: r.body.decisionId };
+    assert.is((await getJson(`${s.url}/feedback`, post({ events: [ev] }))).status, 200);
+  }
+  await eventually('the learner has journalled every decision', () => learner.srv.store.learnLog(0).filter((x) => x.data.includes('"op":"decision"')).length === 80, 10000);
+  await learner.srv.learner.drain();
+  await eventually('a gate decision came', () => learner.srv.learner.gates >= 1, 10000);
+  const log = learner.srv.store.policyLog(), published = new Set(log.filter((g) => g.published).map((g) => g.version as number));
+  assert.ok(log.length >= 1, 'every gate decision is logged');
+  assert.ok(learner.srv.learner.published >= 1, 'the learner published a version');
+  assert.ok([...versions].some((v) => v > 0), 'the replicas served a learned version');
+  {
+    const v = learner.srv.learner.version;
+    await eventually('both replicas hold the learner\'s version', () => a.repl.policyVersion === v && b.repl.policyVersion === v);
+    assert.is(a.srv.learner.version, v, 'decisions at A are logged with the adopted version');
+    const mine = a.srv.current().policy()!.actorWeights(), theirs = learner.srv.current().policy()!.actorWeights();
+    for (const n of Object.keys(theirs)) assert.equal(Array.from(mine[n].data), Array.from(theirs[n].data));
+  }
+  // every answer was served by version 0 or a published version: withheld ones never leave the learner
+  for (const v of versions) assert.ok(v === 0 || published.has(v), `served version ${v} was published`);
+  // determinism for an event order: a learner started on a copy of the journal (another stream) learns the same weights
+  await learner.srv.learner.drain();
+  const copy = path.join(dir, `${p}-copy.db`);
+  await learner.srv.store.backup(copy);
+  const q = prefix('policy-copy');
+  const repl2 = replication({ url: redis.url!, prefix: q, learner: true, replicaId: 'copy' }, copy);
+  const twin = await startServer({ model, db: copy, port: 0, replication: repl2, learning: { learn: true, seed: 5, learner: FAST } });
+  running.push(twin);
+  await twin.learner.drain();
+  assert.is(twin.learner.version, learner.srv.learner.version, 'same versions published');
+  const w1 = learner.srv.current().policy()!.actorWeights(), w2 = twin.current().policy()!.actorWeights();
+  for (const n of Object.keys(w1)) assert.equal(Array.from(w2[n].data), Array.from(w1[n].data), `actor ${n} equal`);
+  await stop(twin);
   // the swap itself: weights published with a change reach B, and B's scores follow them
   const w = learner.srv.current().policy()!.actorWeights(), first = Object.keys(w).find((n) => /bias|\.b$/.test(n)) ?? Object.keys(w)[0];
   for (let j = 0; j < w[first].data.length; j++) w[first].data[j] += 0.5;
   const before = (await getJson(`${b.srv.url}/recommend?user=u1&k=20`)).body.items;
-  const v = await learner.repl.publishPolicy(w);
+  const v = await learner.repl.publishPolicy(w, learner.repl.policyVersion + 100);
   await eventually('B swapped in the new version', () => b.repl.policyVersion === v);
   assert.equal(Array.from(b.srv.current().policy()!.actorWeights()[first].data), Array.from(w[first].data));
   const after = (await getJson(`${b.srv.url}/recommend?user=u1&k=20`)).body.items;
   assert.is.not(JSON.stringify(after.map((x: { score: number }) => x.score)), JSON.stringify(before.map((x: { score: number }) => x.score)), 'scores follow the new actor');
-  await stop(learner.srv); await stop(b.srv);
+  // an older version (a restarted learner republishing) never moves replicas back
+  await learner.repl.publishPolicy(w, 1);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(b.repl.policyVersion, v);
+  await stop(learner.srv); await stop(a.srv); await stop(b.srv);
+});
+
+testUnless(S, redis.reason, 'the stream is trimmed once every replica has applied an entry; a restart after trimming rebuilds from its database', async () => {
+  const p = prefix('trim');
+  const a = await replica(p, 'a');
+  let b = await replica(p, 'b');
+  const r = await connectRedis('DPGCN_TEST_REDIS', redis.url!);
+  try {
+    for (let t = 0; t < 30; t++) await getJson(`${a.srv.url}/feedback`, post({ events: [{ user: `u${t % 9 + 1}`, item: `i${t % 11 + 1}`, type: 'click', time: 1.7e9 + t }] }));
+    await eventually('B applied all 30', () => b.repl.applied === 30);
+    const ua = await feedbackOf(a.srv.url, 'u3');
+    // B down: nothing B has not applied may go
+    await stop(b.srv);
+    await getJson(`${a.srv.url}/feedback`, post({ events: [{ user: 'u3', item: 'i2', type: 'purchase', time: 1.7e9 + 99 }] }));
+    await a.repl.offsets.maybeTrim(true);
+    assert.ok(await r.xlen(`${p}:events`) >= 1, 'the entry B has not applied is kept');
+    const applied = await r.hgetall(`${p}:applied`);
+    assert.equal(Object.keys(applied).sort(), [a.repl.replicaId, b.repl.replicaId].sort(), 'each replica records its applied offset');
+    b = await replica(p, 'b');
+    assert.is(b.repl.applied, 1, 'B resumed after the last entry it stored: only the one it missed');
+    await a.repl.offsets.maybeTrim(true);
+    await eventually('trimmed to the last entry', async () => { await b.repl.offsets.maybeTrim(true); return (await r.xlen(`${p}:events`)) <= 1; });
+    await stop(b.srv);
+    b = await replica(p, 'b');
+    // A's 31 clicks are gone from the stream, yet B holds them (from its database)
+    assert.equal(await feedbackOf(b.srv.url, 'u3'), await feedbackOf(a.srv.url, 'u3'));
+    assert.is(((await feedbackOf(b.srv.url, 'u3')) ?? []).length, (ua ?? []).length + 1);
+  } finally { r.disconnect(); }
+  await stop(a.srv); await stop(b.srv);
 });
 
 testUnless(S, redis.reason, 'Redis not answering: /feedback is a 503 naming redis after the local write, never a hang', async () => {
