@@ -50,6 +50,8 @@ export interface NativeAddon {
   cholesky_inverse_f32(a: Float32Array, n: number): void;
   score_topk_f32(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
+  score_i8_f32(items: Int8Array, scale: Float32Array, q: Int16Array, qScale: number, nItems: number, d: number, out: Float32Array): void;
+  bound_candidates_f32(approx: Float32Array, scale: Float32Array, alpha: number, n: number, k: number, exclude: Uint8Array | null, out: Int32Array): number;
 
   /** Registers the class every argument error is thrown as (the glue passes KernelArgumentError). */
   set_error_class(ctor: new (message: string) => Error): void;
