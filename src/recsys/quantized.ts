@@ -99,3 +99,39 @@ export function rerank(K: TableKernels, table: Float32Array, w: number, query: F
   for (let j = 0; j < got; j++) outIdx[j] = cand[outIdx[j]];
   return got;
 }
+
+/** Per-row scales max_c |x_ic| / 127 of a float32 table (quantizeRows's, without the int8 copy). */
+export function rowScales(table: Float32Array, n: number, w: number, out: Float32Array = new Float32Array(n)): Float32Array {
+  for (let i = 0; i < n; i++) {
+    let m = 0;
+    for (let c = 0; c < w; c++) m = Math.max(m, Math.abs(table[i * w + c]));
+    out[i] = Math.fround(m / 127);
+  }
+  return out;
+}
+
+/**
+ * alpha with |exact_i - gemm_i| <= alpha * sc_i (sc_i = max_c |x_ic| / 127,
+ * up to its own rounding) between the float32 kernel's score and any float32
+ * GEMM's (any order, with or without FMA): gamma_w * l1 * 127 sc for the GEMM,
+ * u * l1 * 127 sc for the exact pass rounding its float64 sum, a margin for the rest.
+ */
+export function gemmErrorBound(l1: number, w: number): number {
+  return 127 * U * l1 * (w + 2) * 1.01 * (1 + 1e-6) + 1e-30;
+}
+
+/**
+ * The float32 top-k of one query from its row of a batch's GEMM scores
+ * (scores: n): every row within the GEMM's error bound of the k-th best is
+ * re-ranked exactly, so the answer equals scoreTopK's bit for bit, as the
+ * single-request path's.
+ */
+export function exactTopKFromScores(sel: Pick<TableKernels, 'boundCandidates'>, K: TableKernels, table: Float32Array, w: number, scale: Float32Array,
+  scores: Float32Array, n: number, query: Float32Array, k: number, exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array,
+  work: { cand?: Int32Array; sub?: Float32Array }): number {
+  let l1 = 0;
+  for (let c = 0; c < w; c++) l1 += Math.abs(query[c]);
+  const cand = work.cand && work.cand.length >= n ? work.cand : (work.cand = new Int32Array(n));
+  const m = (sel.boundCandidates ?? boundCandidates)(scores, scale, gemmErrorBound(l1, w), n, k, exclude, cand);
+  return rerank(K, table, w, query, cand, m, k, outIdx, outScore, work);
+}
