@@ -223,7 +223,9 @@ export class TableScorer implements Scorer {
    * of its k-th best (boundCandidates), re-ranked exactly: the same answers as topK.
    */
   topKBatch(cs: ScoreContext[]): TopK[] {
-    if (cs.length < MIN_GEMM_BATCH) return cs.map((c) => this.topK(c));
+    // Measured at 100k items on 2 shared cores (docs/serving-scale.md): the int8 pass per request (0.3-0.6 ms)
+    // beats a float32 GEMM's share (0.55-0.85 ms per query for 16), so with the int8 table requests stay single.
+    if (cs.length < MIN_GEMM_BATCH || this.quantize) return cs.map((c) => this.topK(c));
     const w = this.width, N = this.nItems, table = this.table.subarray(0, N * w), out: TopK[] = [];
     const scale = this.quantized()?.qt.scale ?? (this.scales ??= rowScales(table, N, w));
     for (let o = 0; o < cs.length; o += GEMM_CHUNK) {

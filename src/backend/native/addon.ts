@@ -64,4 +64,6 @@ export interface NativeAddon {
   set_isa(name: 'portable' | 'avx2'): string;
   triad_gbs(threads: number): number;
   fma_peak_gflops(): number;
+  /** Returns the C heap's free pages to the OS (glibc malloc_trim); 1 if anything was released, 0 otherwise or elsewhere. */
+  trim_memory(): number;
 }

@@ -146,3 +146,12 @@ export function setNativeThreads(n: number): number {
 export function setNativeIsa(isa: 'portable' | 'avx2'): string {
   return nativeAddon().set_isa(isa);
 }
+
+/**
+ * Returns freed C-heap pages to the OS (glibc malloc_trim), where the addon
+ * loads; typed arrays live on that heap, and glibc keeps freed ones mapped.
+ * Returns whether anything was released (false without the addon).
+ */
+export function trimNativeHeap(): boolean {
+  try { return nativeAddon().trim_memory() === 1; } catch { return false; }
+}
