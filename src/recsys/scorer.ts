@@ -28,14 +28,16 @@ const tryBackend = (n: BackendName): Backend | null => { try { return getBackend
 
 /**
  * Which backend runs which serving kernel. Measured on this machine's 2 cores
- * (README, Serving): wasm's SIMD scoreTopK over a table resident in its memory
- * runs at the memory-bandwidth bound, native's GEMM is the fastest for a batch.
- * DPGCN_BACKEND, when set, applies to both.
+ * (docs/serving-scale.md): below QUANTIZE_MIN_ITEMS wasm's SIMD scoreTopK over
+ * a table resident in its memory runs at the memory-bandwidth bound; from it
+ * the int8 pass on native (AVX2, both cores) answered a 100k-item request in
+ * 0.65-0.67 ms p50 against wasm's 0.82-1.18 ms. Native's GEMM is the fastest
+ * for a batch. DPGCN_BACKEND, when set, applies to both.
  */
-function servingBackends(): { one: Backend; many: Backend } {
+function servingBackends(nItems: number): { one: Backend; many: Backend } {
   if (backendFromEnv() !== null) { const b = currentBackend(); return { one: b, many: b }; }
-  const cur = currentBackend();
-  return { one: tryBackend('wasm') ?? cur, many: tryBackend('native') ?? cur };
+  const cur = currentBackend(), native = tryBackend('native'), wasm = tryBackend('wasm');
+  return { one: (nItems >= QUANTIZE_MIN_ITEMS ? native ?? wasm : wasm) ?? cur, many: native ?? cur };
 }
 
 /** Batches smaller than this are scored one request at a time (one pass each is then cheaper than the GEMM). */
@@ -105,7 +107,7 @@ export class TableScorer implements Scorer {
   private readonly stateItems: Float32Array | null;
   private readonly trainedItems: number;
   private readonly trainedUsers: number;
-  private readonly be = servingBackends();
+  private readonly be: { one: Backend; many: Backend };
   private scratch = new Float32Array(0);
   /** Single requests go through the int8 table with an exact re-rank (src/recsys/quantized.ts). */
   readonly quantize: boolean;
@@ -123,6 +125,7 @@ export class TableScorer implements Scorer {
     this.dim = d;
     this.nItems = tables.item.length / d;
     this.nUsers = tables.user.length / d;
+    this.be = servingBackends(this.nItems);
     this.trainedItems = this.nItems; this.trainedUsers = this.nUsers;
     const src = decisionOf(model);
     this.dec = src;
