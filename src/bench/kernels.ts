@@ -14,6 +14,7 @@ import type { CsrMatrix } from '../sparse/csr.js';
 import { movielensSized, powerLaw, type BenchGraph } from './graphs.js';
 import { medianSeconds } from './timing.js';
 import { machineLimits, setThreads, type MachineLimits } from './machine.js';
+import { pairedRatios, type PairedRatio } from './kernels_ratio.js';
 
 export interface KernelResult {
   kernel: string; backend: BackendName; threads: number; shape: string; nnz?: number; d?: number;
@@ -21,9 +22,9 @@ export interface KernelResult {
   /** SPD cases: max over sampled rows of |A P - I| (inverse) or |L L^T - A| / max|A| (Cholesky). */
   residual?: number;
 }
-export interface KernelBenchReport { machine: MachineLimits; results: KernelResult[]; ratios?: ReturnType<typeof wasmNativeRatios> }
+export interface KernelBenchReport { machine: MachineLimits; results: KernelResult[]; ratios?: ReturnType<typeof wasmNativeRatios>; paired?: PairedRatio[] }
 
-export const KERNEL_CASES = ['spmm', 'gemm', 'spd', 'serve'] as const;
+export const KERNEL_CASES = ['spmm', 'gemm', 'spd', 'serve', 'ratio'] as const;
 export type KernelCase = (typeof KERNEL_CASES)[number];
 
 export interface KernelBenchOptions {
@@ -288,5 +289,7 @@ export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
   }
   const ratios = wasmNativeRatios(results);
   for (const r of ratios) log(`wasm/native (1 thread) ${r.kernel.padEnd(10)} ${r.shape.padEnd(28)} ${r.d ? `d=${String(r.d).padEnd(4)}` : '      '} ${r.ratio.toFixed(2)}x`);
-  return { machine, results, ratios };
+  // paired: native then wasm back to back per round (robust to a shared machine's swings; kernels_ratio.ts)
+  const paired = cases.has('ratio') ? pairedRatios({ quick: opts.quick, log }) : undefined;
+  return { machine, results, ratios, ...(paired ? { paired } : {}) };
 }
