@@ -50,8 +50,15 @@ int64_t bound_candidates_f32(const float* approx, const float* scale, double alp
     low[pos] = lo;
   };
   for (; i < n && count < k; i++) insert(i);
+  const bool avx = avx2_active();
   for (; i + kBlock <= n; i += kBlock) {
     const double thr = low[k - 1];
+    if (avx) {
+      i = skip_blocks_avx2(approx, scale, alpha, i, n, thr, false);
+      if (i + kBlock > n) break;
+      for (int64_t j = 0; j < kBlock; j++) insert(i + j);
+      continue;
+    }
     bool any = false;
     for (int64_t j = 0; j < kBlock; j++)
       any |= static_cast<double>(approx[i + j]) - alpha * static_cast<double>(scale[i + j]) > thr;
@@ -62,10 +69,15 @@ int64_t bound_candidates_f32(const float* approx, const float* scale, double alp
   int64_t m = 0;
   i = 0;
   for (; i + kBlock <= n; i += kBlock) {
-    bool any = false;
-    for (int64_t j = 0; j < kBlock; j++)
-      any |= static_cast<double>(approx[i + j]) + alpha * static_cast<double>(scale[i + j]) >= t;
-    if (!any) continue;
+    if (avx) {
+      i = skip_blocks_avx2(approx, scale, alpha, i, n, t, true);
+      if (i + kBlock > n) break;
+    } else {
+      bool any = false;
+      for (int64_t j = 0; j < kBlock; j++)
+        any |= static_cast<double>(approx[i + j]) + alpha * static_cast<double>(scale[i + j]) >= t;
+      if (!any) continue;
+    }
     for (int64_t j = i; j < i + kBlock; j++)
       if (!(exclude && exclude[j]) && static_cast<double>(approx[j]) + alpha * static_cast<double>(scale[j]) >= t)
         out[m++] = static_cast<int32_t>(j);

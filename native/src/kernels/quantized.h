@@ -16,6 +16,10 @@ void score_i8_f32(const int8_t* items, const float* scale, const int16_t* q, flo
 void score_i8_rows_avx2(const int8_t* items, const float* scale, const int16_t* q, float q_scale, int64_t i0,
                         int64_t i1, int64_t d, float* out);
 
+// From i, in blocks of 8: the first block with a row passing the bound test
+// against thr (see quantized.cc), or the first start with fewer than 8 rows left. AVX2 only.
+int64_t skip_blocks_avx2(const float* approx, const float* scale, double alpha, int64_t i, int64_t n, double thr, bool upper);
+
 // lo_i = approx[i] - alpha * scale[i], hi_i = approx[i] + alpha * scale[i]
 // (double). t = the k-th largest lo over the rows not excluded (-inf when
 // fewer than k rows). Writes, in increasing order, every row not excluded

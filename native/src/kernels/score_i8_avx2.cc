@@ -30,3 +30,26 @@ void score_i8_rows_avx2(const int8_t* items, const float* scale, const int16_t* 
 }
 
 }  // namespace dpgcn
+
+namespace dpgcn {
+
+// The first i' >= i (a multiple of 8 past i) whose block of 8 has a row with
+// approx - alpha * scale > thr (upper = false) or approx + alpha * scale >= thr
+// (upper = true), in float64 exactly as the scalar test; returns the last
+// block start <= n - 8 + 8 (i.e. >= n - 7) when none has. Ordered compares: NaN fails both.
+int64_t skip_blocks_avx2(const float* approx, const float* scale, double alpha, int64_t i, int64_t n, double thr, bool upper) {
+  const __m256d va = _mm256_set1_pd(alpha), vt = _mm256_set1_pd(thr);
+  for (; i + 8 <= n; i += 8) {
+    const __m256 a8 = _mm256_loadu_ps(approx + i), s8 = _mm256_loadu_ps(scale + i);
+    const __m256d a0 = _mm256_cvtps_pd(_mm256_castps256_ps128(a8)), a1 = _mm256_cvtps_pd(_mm256_extractf128_ps(a8, 1));
+    const __m256d s0 = _mm256_mul_pd(va, _mm256_cvtps_pd(_mm256_castps256_ps128(s8)));
+    const __m256d s1 = _mm256_mul_pd(va, _mm256_cvtps_pd(_mm256_extractf128_ps(s8, 1)));
+    int m;
+    if (upper) m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_add_pd(a0, s0), vt, _CMP_GE_OQ)) | _mm256_movemask_pd(_mm256_cmp_pd(_mm256_add_pd(a1, s1), vt, _CMP_GE_OQ));
+    else m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(a0, s0), vt, _CMP_GT_OQ)) | _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(a1, s1), vt, _CMP_GT_OQ));
+    if (m) return i;
+  }
+  return i;
+}
+
+}  // namespace dpgcn
