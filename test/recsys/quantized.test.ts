@@ -97,13 +97,16 @@ testUnless(t, dataDir('ml-100k') ? null : 'ml-100k absent from ../shared/data', 
     assert.equal(Array.from(b.items), Array.from(a.items), `user ${u}`);
     assert.equal(Array.from(b.scores), Array.from(a.scores));
   }
-  // the batched path (GEMM, bound, exact re-rank), 64 requests at a time as the server batches them
+  // the batched paths, 64 requests at a time as the server batches them: GEMM + bound + exact re-rank (float32 table),
+  // and the int8 table's (single requests)
   for (let o = 0; o < cs.length; o += 64) {
-    const part = cs.slice(o, o + 64), got = q8.topKBatch(part);
+    const part = cs.slice(o, o + 64), gemm = plain.topKBatch(part), int8 = q8.topKBatch(part);
     part.forEach((c, j) => {
       const a = plain.topK(c);
-      assert.equal(Array.from(got[j].items), Array.from(a.items), `batched user ${c.user}`);
-      assert.equal(Array.from(got[j].scores), Array.from(a.scores));
+      for (const [name, got] of [['gemm', gemm], ['int8', int8]] as const) {
+        assert.equal(Array.from(got[j].items), Array.from(a.items), `${name} batched user ${c.user}`);
+        assert.equal(Array.from(got[j].scores), Array.from(a.scores));
+      }
     });
   }
   plain.dispose(); q8.dispose(); release?.(); model.dispose?.();
