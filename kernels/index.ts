@@ -15,7 +15,7 @@ export { softmax_rows_f32, softmax_rows_backward_f32, bce_logits_f32, bce_logits
 export { gather_rows_f32, scatter_add_rows_f32 } from './index_ops';
 export { adam_step_f32 } from './optim';
 export { score_topk_f32 } from './topk';
-export { score_i8_f32 } from './quantized';
+export { score_i8_f32, bound_candidates_f32 } from './quantized';
 export { cholesky_f32, trsm_f32, cholesky_inverse_f32, cholesky_workspace_bytes } from './cholesky';
 export { heap_base } from './heap';
 export { check_rowptr_i32, check_range_i32 } from './check';

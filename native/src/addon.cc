@@ -10,6 +10,10 @@
 #include "kernels/machine.h"
 #include "kernels/threadpool.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace dpgcn {
 namespace {
 
@@ -68,6 +72,16 @@ Napi::Value TriadGbs(Info info) {
 
 Napi::Value FmaPeak(Info info) { return Napi::Number::New(info.Env(), fma_peak_gflops()); }
 
+// Returns the C heap's free pages to the OS (glibc: malloc_trim), e.g. once a
+// served model's training-time arrays are collected; 1 if anything was released.
+Napi::Value TrimMemory(Info info) {
+#if defined(__GLIBC__)
+  return Napi::Number::New(info.Env(), malloc_trim(0));
+#else
+  return Napi::Number::New(info.Env(), 0);
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_dense(env, exports);
   register_sparse(env, exports);
@@ -79,6 +93,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("set_error_class", Napi::Function::New(env, SetErrorClass, "set_error_class"));
   exports.Set("triad_gbs", Napi::Function::New(env, TriadGbs, "triad_gbs"));
   exports.Set("fma_peak_gflops", Napi::Function::New(env, FmaPeak, "fma_peak_gflops"));
+  exports.Set("trim_memory", Napi::Function::New(env, TrimMemory, "trim_memory"));
   return exports;
 }
 

@@ -130,6 +130,13 @@ Span<uint8_t> Args::u8(size_t i, const char* name, bool nullable) {
   return typed<uint8_t>(i, name, napi_uint8_array, "Uint8Array", nullable);
 }
 
+Span<int8_t> Args::i8(size_t i, const char* name) {
+  return typed<int8_t>(i, name, napi_int8_array, "Int8Array", false);
+}
+Span<int16_t> Args::i16(size_t i, const char* name) {
+  return typed<int16_t>(i, name, napi_int16_array, "Int16Array", false);
+}
+
 double Args::number(size_t i, const char* name) {
   if (failed_) return 0;
   const Napi::Value v = info_[i];

@@ -28,6 +28,8 @@ class Args {
   Span<float> f32(size_t i, const char* name, bool nullable = false);
   Span<int32_t> i32(size_t i, const char* name);
   Span<uint8_t> u8(size_t i, const char* name, bool nullable = false);
+  Span<int8_t> i8(size_t i, const char* name);
+  Span<int16_t> i16(size_t i, const char* name);
   // A size: an integer in [0, 2^31 - 1].
   int64_t size(size_t i, const char* name);
   double number(size_t i, const char* name);

@@ -5,6 +5,7 @@
 #include "kernels/index.h"
 #include "kernels/spmm.h"
 #include "kernels/topk.h"
+#include "kernels/quantized.h"
 
 #include <vector>
 
@@ -159,6 +160,29 @@ Napi::Value ScoreTopK(Info info) {
   return Napi::Number::New(a.env(), static_cast<double>(count));
 }
 
+void ScoreI8(Info info) {
+  Args a(info, "scoreI8", 7);
+  auto ITEMS = a.i8(0, "items"); auto SC = a.f32(1, "scale"); auto Q = a.i16(2, "q");
+  const double q_scale = a.number(3, "qScale");
+  const int64_t n = a.size(4, "nItems"), d = a.size(5, "d");
+  auto OUT = a.f32(6, "out");
+  a.need("items", ITEMS, n * d); a.need("scale", SC, n); a.need("q", Q, d); a.need("out", OUT, n);
+  if (a.ok()) score_i8_f32(ITEMS.p, SC.p, Q.p, static_cast<float>(q_scale), n, d, OUT.p);
+}
+
+Napi::Value BoundCandidates(Info info) {
+  Args a(info, "boundCandidates", 7);
+  auto AP = a.f32(0, "approx"); auto SC = a.f32(1, "scale");
+  const double alpha = a.number(2, "alpha");
+  const int64_t n = a.size(3, "n"), k = a.size(4, "k");
+  auto EX = a.u8(5, "exclude", true); auto OUT = a.i32(6, "out");
+  a.need("approx", AP, n); a.need("scale", SC, n); a.need("exclude", EX, n); a.need("out", OUT, n);
+  if (!a.ok()) return a.env().Undefined();
+  std::vector<double> low(static_cast<size_t>(k > 0 ? k : 1));
+  const int64_t m = bound_candidates_f32(AP.p, SC.p, alpha, n, k, EX.present ? EX.p : nullptr, OUT.p, low.data());
+  return Napi::Number::New(a.env(), static_cast<double>(m));
+}
+
 }  // namespace
 
 void register_sparse(Napi::Env env, Napi::Object exports) {
@@ -169,6 +193,8 @@ void register_sparse(Napi::Env env, Napi::Object exports) {
   exports.Set("gather_rows_f32", Napi::Function::New(env, GatherRows, "gather_rows_f32"));
   exports.Set("scatter_add_rows_f32", Napi::Function::New(env, ScatterAddRows, "scatter_add_rows_f32"));
   exports.Set("score_topk_f32", Napi::Function::New(env, ScoreTopK, "score_topk_f32"));
+  exports.Set("score_i8_f32", Napi::Function::New(env, ScoreI8, "score_i8_f32"));
+  exports.Set("bound_candidates_f32", Napi::Function::New(env, BoundCandidates, "bound_candidates_f32"));
   exports.Set("csr_prepare", Napi::Function::New(env, CsrPrepare, "csr_prepare"));
   exports.Set("csr_free", Napi::Function::New(env, CsrFree, "csr_free"));
   exports.Set("spmm_csr_h_f32", Napi::Function::New(env, SpmmHandleF, "spmm_csr_h_f32"));

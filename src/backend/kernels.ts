@@ -225,6 +225,15 @@ export interface Kernels {
    * approximate pass of the int8 serving table (src/recsys/quantized.ts).
    */
   scoreI8(items: Int8Array, scale: Float32Array, q: Int16Array, qScale: number, nItems: number, d: number, out: Float32Array): void;
+  /**
+   * The rows an exact re-rank must see, without sorting: lo_i = approx[i] -
+   * alpha * scale[i] and hi_i = approx[i] + alpha * scale[i] in float64;
+   * t = the k-th largest lo over rows not excluded (-inf with fewer rows).
+   * Writes every row not excluded with hi_i >= t to out in increasing order
+   * and returns the count (k = 0: none). Any row left out scores below k rows
+   * that are kept, when |exact_i - approx_i| <= alpha * scale[i].
+   */
+  boundCandidates(approx: Float32Array, scale: Float32Array, alpha: number, n: number, k: number, exclude: Uint8Array | null, out: Int32Array): number;
 }
 
 /** A CSR structure validated once by a backend's csrPrepare; usable only with that backend. */
@@ -352,4 +361,6 @@ export const KERNEL_ARGS: { readonly [K in keyof Kernels]: readonly ArgDecl[] } 
     i32('outIdx', 'k'), f32('outScore', 'k')],
   scoreI8: [{ name: 'items', kind: 'i8', len: 'nItems*d' }, f32('scale', 'nItems'), { name: 'q', kind: 'i16', len: 'd' }, num('qScale'),
     size('nItems'), size('d'), f32('out', 'nItems')],
+  boundCandidates: [f32('approx', 'n'), f32('scale', 'n'), num('alpha'), size('n'), size('k'), { name: 'exclude', kind: 'u8', len: 'n', nullable: true },
+    i32('out', 'n')],
 };

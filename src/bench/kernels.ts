@@ -14,6 +14,7 @@ import type { CsrMatrix } from '../sparse/csr.js';
 import { movielensSized, powerLaw, type BenchGraph } from './graphs.js';
 import { medianSeconds } from './timing.js';
 import { machineLimits, setThreads, type MachineLimits } from './machine.js';
+import { pairedRatios, type PairedRatio } from './kernels_ratio.js';
 
 export interface KernelResult {
   kernel: string; backend: BackendName; threads: number; shape: string; nnz?: number; d?: number;
@@ -21,9 +22,9 @@ export interface KernelResult {
   /** SPD cases: max over sampled rows of |A P - I| (inverse) or |L L^T - A| / max|A| (Cholesky). */
   residual?: number;
 }
-export interface KernelBenchReport { machine: MachineLimits; results: KernelResult[] }
+export interface KernelBenchReport { machine: MachineLimits; results: KernelResult[]; ratios?: ReturnType<typeof wasmNativeRatios>; paired?: PairedRatio[] }
 
-export const KERNEL_CASES = ['spmm', 'gemm', 'spd'] as const;
+export const KERNEL_CASES = ['spmm', 'gemm', 'spd', 'serve', 'ratio'] as const;
 export type KernelCase = (typeof KERNEL_CASES)[number];
 
 export interface KernelBenchOptions {
@@ -188,6 +189,47 @@ function benchSpd(b: Backend, n: number, threads: number): KernelResult[] {
   ];
 }
 
+/**
+ * The serving kernels at the issue-21 catalogue: scoreI8 over a 100k x 65
+ * int8 table (rows + scales read, one float written per row) and
+ * boundCandidates over its 100k approximate scores (k = 10), each checked
+ * bit for bit against js first.
+ */
+function benchServe(b: Backend, threads: number, opts: KernelBenchOptions): KernelResult[] {
+  const n = 100_000, w = 65, k = 10, rng = new Rng(21);
+  const q8 = b.allocF32(Math.ceil((n * w) / 4)), items = new Int8Array(q8.buffer, q8.byteOffset, n * w);
+  for (let i = 0; i < n * w; i++) items[i] = rng.int(255) - 127;
+  const scale = filled(b, n, rng).map((x) => Math.abs(x) * 1e-3), approx = b.allocF32(n), cand = b.allocI32(n);
+  const q = Int16Array.from({ length: w }, () => rng.int(501) - 250), shape = `${n}x${w} int8, k=${k}`;
+  b.kernels.scoreI8(items, scale, q, 1e-3, n, w, approx);
+  const want = new Float32Array(n);
+  jsKernels.scoreI8(items, scale, q, 1e-3, n, w, want);
+  check(`scoreI8 ${b.name}`, approx, want, 1);
+  const alpha = 40, m = b.kernels.boundCandidates(approx, scale, alpha, n, k, null, cand), wantC = new Int32Array(n);
+  if (m !== jsKernels.boundCandidates(approx, scale, alpha, n, k, null, wantC)) throw new Error(`boundCandidates ${b.name}: count differs from js`);
+  check(`boundCandidates ${b.name}`, cand.subarray(0, m), wantC.subarray(0, m), 1);
+  const t1 = medianSeconds(`scoreI8 ${b.name}`, () => b.kernels.scoreI8(items, scale, q, 1e-3, n, w, approx), opts);
+  const t2 = medianSeconds(`boundCandidates ${b.name}`, () => b.kernels.boundCandidates(approx, scale, alpha, n, k, null, cand), opts);
+  b.free(q8); b.free(approx); b.free(cand);
+  return [
+    { kernel: 'scoreI8', backend: b.name, threads, shape, ms: t1 * 1e3, gflops: (2 * n * w) / t1 / 1e9, gbs: (n * w + 8 * n) / t1 / 1e9 },
+    { kernel: 'boundCands', backend: b.name, threads, shape: `${n} scores, k=${k}`, ms: t2 * 1e3, gflops: 0, gbs: (8 * n) / t2 / 1e9 },
+  ];
+}
+
+/**
+ * wasm time / native time on one thread, per kernel and shape measured on
+ * both (the issue-21 target: at most 1.6).
+ */
+export function wasmNativeRatios(results: KernelResult[]): { kernel: string; shape: string; d?: number; wasmMs: number; nativeMs: number; ratio: number }[] {
+  const key = (r: KernelResult) => `${r.kernel}|${r.shape}|${r.d ?? ''}`;
+  const nat = new Map(results.filter((r) => r.backend === 'native' && r.threads === 1).map((r) => [key(r), r]));
+  return results.filter((r) => r.backend === 'wasm').flatMap((r) => {
+    const n = nat.get(key(r));
+    return n ? [{ kernel: r.kernel, shape: r.shape, d: r.d, wasmMs: r.ms, nativeMs: n.ms, ratio: +(r.ms / n.ms).toFixed(2) }] : [];
+  });
+}
+
 /** ml-100k's item count, and the held-out 100k-rating file's. */
 export const SPD_SIZES = [1682, 9724];
 
@@ -241,8 +283,13 @@ export function benchKernels(opts: KernelBenchOptions = {}): KernelBenchReport {
         if (b.name === 'js' && n > 2000) continue; // float64 loops: about 15 minutes at 10k, not informative
         for (const r of benchSpd(b, n, threads)) push(r);
       }
+      if (cases.has('serve') && b.name !== 'js') for (const r of benchServe(b, threads, opts)) push(r);
     }
     setThreads(b.name, machine.threads);
   }
-  return { machine, results };
+  const ratios = wasmNativeRatios(results);
+  for (const r of ratios) log(`wasm/native (1 thread) ${r.kernel.padEnd(10)} ${r.shape.padEnd(28)} ${r.d ? `d=${String(r.d).padEnd(4)}` : '      '} ${r.ratio.toFixed(2)}x`);
+  // paired: native then wasm back to back per round (robust to a shared machine's swings; kernels_ratio.ts)
+  const paired = cases.has('ratio') ? pairedRatios({ quick: opts.quick, log }) : undefined;
+  return { machine, results, ratios, ...(paired ? { paired } : {}) };
 }

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeMachineLimits } from '../backend/native/index.js';
 
 interface AutocannonResult {
   latency: { p50: number; p99: number }; requests: { average: number; total: number }; non2xx: number; errors: number; timeouts: number;
@@ -41,16 +42,25 @@ export interface ServeBenchTarget { label: string; model: string | 'fixture' }
 export interface ServeBenchRow {
   route: string; model: string; items: number; connections: number; p50Ms: number; p99Ms: number; rps: number; rssMB: number;
   scoring: string; boundMs: number | null; boundRps: number | null; non2xx: number;
+  /** Single requests read the int8 table (bytes: rows + scales + approximate scores) instead of the float32 one. */
+  int8: boolean; passBytes: number | null;
+  /** One query's share of a batched GEMM at this run's fp32 peak of one core: 2 * items * width flops. */
+  gemmBoundMs: number | null;
 }
 export interface ServeBenchResult {
   results: ServeBenchRow[];
   feedback: { eventsPerSec: number; durable: true; connections: number; eventsPerRequest: number; p50Ms: number; p99Ms: number; model: string } | null;
-  machine: { triadGBs: number | null; loadAverage: number[] };
+  machine: { triadGBs: number | null; peakGflopsPerCore: number | null; loadAverage: number[] };
   maxBatch: number;
   anchors: { gorseCachedTop10Ms: number; gorseInsert10RowsMs: [number, number] };
 }
 
-interface Child { proc: ChildProcess; url: string; info: { items: number; users: number; scoring: string; tableBytes: number | null; model: string } }
+interface Child { proc: ChildProcess; url: string; info: { items: number; users: number; scoring: string; tableBytes: number | null; model: string; int8: boolean } }
+
+/** fp32 FMA GFLOP/s of one core, measured by the native addon in this run (null without it): the batched path's compute bound. */
+function peakGflops(): number | null {
+  try { return nativeMachineLimits().peakGflopsPerCore(); } catch { return null; }
+}
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve_child.js');
 
@@ -100,14 +110,22 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeBenchResult
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dpgcn-bench-serve-'));
   const results: ServeBenchRow[] = [];
   let feedback: ServeBenchResult['feedback'] = null;
+  const peak = peakGflops();
+  o.log(`fp32 FMA peak of one core (native addon, this run): ${peak?.toFixed(1) ?? '?'} GFLOP/s`);
   try {
     for (const t of o.targets) {
       const db = path.join(tmp, `${t.label.replace(/\W+/g, '_')}.db`);
       const c = await startChild(t.model, db, o.maxBatch);
-      const { items, users, scoring, tableBytes } = c.info;
-      const boundMs = tableBytes !== null && o.triadGBs ? tableBytes / (o.triadGBs * 1e6) : null;
-      o.log(`${t.label}: ${items} items, ${users} users, ${scoring} scoring` + (tableBytes !== null ? `, item table ${(tableBytes / 1e6).toFixed(1)} MB per pass` : '')
-        + (boundMs !== null ? ` -> bandwidth bound ${boundMs.toFixed(3)} ms per unbatched request, ${Math.floor(1000 / boundMs)} requests/s` : ''));
+      const { items, users, scoring, tableBytes, int8 } = c.info;
+      // float32 rows of width w: tableBytes = 4 * items * w; the int8 pass reads w bytes and a scale per row and writes a float score
+      const width = tableBytes !== null ? tableBytes / (4 * items) : null;
+      const passBytes = tableBytes === null ? null : int8 ? items * width! + 8 * items : tableBytes;
+      const boundMs = passBytes !== null && o.triadGBs ? passBytes / (o.triadGBs * 1e6) : null;
+      const gemmBoundMs = width !== null && peak ? (2 * items * width) / (peak * 1e6) : null;
+      o.log(`${t.label}: ${items} items, ${users} users, ${scoring} scoring${int8 ? ' (int8 pass + exact float32 re-rank)' : ''}`
+        + (tableBytes !== null ? `, float32 item table ${(tableBytes / 1e6).toFixed(1)} MB, ${(passBytes! / 1e6).toFixed(1)} MB read per unbatched request` : '')
+        + (boundMs !== null ? ` -> bandwidth bound ${boundMs.toFixed(3)} ms per unbatched request, ${Math.floor(1000 / boundMs)} requests/s` : '')
+        + (gemmBoundMs !== null ? `; batched GEMM bound ${gemmBoundMs.toFixed(3)} ms per query per core, ${Math.floor(1000 / gemmBoundMs)} queries/s per core` : ''));
       let n = 0;
       const userIds = Array.from({ length: Math.min(users, 5000) }, (_, i) => i);
       // generated markets name users u1.., MovieLens by number
@@ -122,10 +140,12 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeBenchResult
           requests: [{ method: 'GET', setupRequest: (rq: { path: string }) => ({ ...rq, path: paths[n++ % paths.length] }) }] });
         const row: ServeBenchRow = { route: '/recommend', model: t.label, items, connections: conn, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
           rps: Math.round(r.requests.average), rssMB: rssMB(c.proc.pid!), scoring, boundMs: boundMs === null ? null : +boundMs.toFixed(4),
-          boundRps: boundMs === null ? null : Math.floor(1000 / boundMs), non2xx: r.non2xx + r.errors + r.timeouts };
+          boundRps: boundMs === null ? null : Math.floor(1000 / boundMs), non2xx: r.non2xx + r.errors + r.timeouts,
+          int8, passBytes, gemmBoundMs: gemmBoundMs === null ? null : +gemmBoundMs.toFixed(4) };
         results.push(row);
         o.log(`  /recommend c=${String(conn).padStart(2)}: p50 ${fmt(row.p50Ms)} ms  p99 ${fmt(row.p99Ms)} ms  ${row.rps} req/s  RSS ${row.rssMB} MB`
-          + (boundMs !== null ? `   [bound: p50 >= ${boundMs.toFixed(3)} ms unbatched, ${row.boundRps} req/s unbatched]` : '') + (row.non2xx ? `  (${row.non2xx} failed)` : ''));
+          + (boundMs !== null ? `   [bound: p50 >= ${boundMs.toFixed(3)} ms unbatched, ${row.boundRps} req/s unbatched` : '')
+          + (gemmBoundMs !== null ? `; ${Math.floor(1000 / gemmBoundMs)} req/s per core batched]` : boundMs !== null ? ']' : '') + (row.non2xx ? `  (${row.non2xx} failed)` : ''));
       }
       if (!feedback) {
         const per = 10, conn = 64;
@@ -146,5 +166,5 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeBenchResult
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return { results, feedback, machine: { triadGBs: o.triadGBs, loadAverage: os.loadavg().map((x) => +x.toFixed(2)) }, maxBatch: o.maxBatch ?? 64, anchors: { gorseCachedTop10Ms: 0.26, gorseInsert10RowsMs: [3.6, 11] } };
+  return { results, feedback, machine: { triadGBs: o.triadGBs, peakGflopsPerCore: peak, loadAverage: os.loadavg().map((x) => +x.toFixed(2)) }, maxBatch: o.maxBatch ?? 64, anchors: { gorseCachedTop10Ms: 0.26, gorseInsert10RowsMs: [3.6, 11] } };
 }

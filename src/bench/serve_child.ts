@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   const maxBatch = arg('--max-batch') ? Number(arg('--max-batch')) : undefined;
   const s = await startServer({ model, db, port: 0, recommender, adminToken: null, maxBatch });
   const rec = s.current();
-  process.stdout.write(`listening on ${s.url} ${JSON.stringify({ items: rec.numItems, users: rec.numUsers, scoring: rec.scoring, tableBytes: rec.tableBytes, model: rec.meta.model })}\n`);
+  // whether single requests go through the int8 table (the scorer is the Recommender's own; read, not changed)
+  const int8 = (rec as unknown as { scorer?: { quantize?: boolean } }).scorer?.quantize === true;
+  process.stdout.write(`listening on ${s.url} ${JSON.stringify({ items: rec.numItems, users: rec.numUsers, scoring: rec.scoring, tableBytes: rec.tableBytes, model: rec.meta.model, int8 })}\n`);
   process.once('SIGTERM', () => { s.close().then(() => process.exit(0), () => process.exit(1)); });
 }
 

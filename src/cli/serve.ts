@@ -68,16 +68,17 @@ export function registerBench(program: Command): void {
   registerBenchStream(bench);
   registerBenchOnline(bench);
   bench.command('serve')
-    .description('HTTP serving: /recommend p50/p99/req/s at 1, 16, 64 connections (ml-100k model, 100k-item model), durable feedback events/s, RSS')
+    .description('HTTP serving: /recommend p50/p99/req/s at 1, 16, 64 connections (ml-100k model, trained 100k-item model), durable feedback events/s, RSS')
     .option('--json [file]', 'print JSON (or write it to a file)')
     .option('--duration <s>', 'seconds per measurement', '5')
     .option('--connections <list>', 'connection counts', '1,16,64')
     .option('--ml100k <dir>', 'MovieLens 100k directory (the ml-100k model is trained once into --work)', '../shared/data/ml-100k')
     .option('--model <files>', 'comma-separated model files to measure instead of the defaults')
     .option('--work <dir>', 'where trained benchmark models are kept', path.join(os.tmpdir(), 'dpgcn-bench-serve-models'))
-    .option('--no-fixture', 'skip the 100k-item factorised fixture')
+    .option('--no-large', 'skip the trained 100k-item lightgcn (trained once into --work)')
+    .option('--fixture', 'also measure the 100k-item random factorised fixture')
     .option('--max-batch <n>', '/recommend requests scored together (1 = no dynamic batching)', '64')
-    .action(async (o: { json?: string | boolean; duration: string; connections: string; ml100k: string; model?: string; work: string; fixture: boolean; maxBatch: string }) => {
+    .action(async (o: { json?: string | boolean; duration: string; connections: string; ml100k: string; model?: string; work: string; large: boolean; fixture?: boolean; maxBatch: string }) => {
       const log = o.json === true ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
       const duration = parseIntArg('--duration', o.duration, 1);
       const connections = o.connections.split(',').map((c) => parseIntArg('--connections', c.trim(), 1));
@@ -85,6 +86,7 @@ export function registerBench(program: Command): void {
       if (o.model) for (const f of o.model.split(',')) targets.push({ label: path.basename(f), model: f });
       else if (fs.existsSync(o.ml100k)) targets.push({ label: 'ml-100k ' + BENCH_MODEL, model: await ml100kModel(o.ml100k, o.work, log) });
       else log(`ml-100k: ${o.ml100k} not found, skipped`);
+      if (o.large && !o.model) targets.push({ label: `${LARGE_SPEC} ${BENCH_MODEL} (${LARGE_EPOCHS} epochs)`, model: await largeModel(o.work, log) });
       if (o.fixture && !o.model) targets.push({ label: 'fixture: random factorised tables, synthetic 100k items, d=64', model: 'fixture' });
       let triad: number | null = null;
       try { triad = machineLimits().triadGBs.all; } catch { /* unknown */ }
@@ -148,6 +150,18 @@ async function ml100kModel(dir: string, work: string, log: (s: string) => void):
   fs.mkdirSync(work, { recursive: true });
   log(`training ${BENCH_MODEL} on ml-100k once (2 epochs) -> ${file}`);
   await trainToFile({ data: `movielens:${path.resolve(dir)}`, model: BENCH_MODEL, out: file, protocol: 'ranking', seed: 1, overrides: { epochs: 2 } });
+  return file;
+}
+
+/** The 100k-item benchmark model (issue 21): trained once into --work (about 25 min on 2 shared cores: docs/serving-scale.md). */
+const LARGE_SPEC = 'synthetic:users=20000,items=100000,interactions=400000', LARGE_EPOCHS = 5;
+
+async function largeModel(work: string, log: (s: string) => void): Promise<string> {
+  const file = path.join(work, `synthetic100k-${BENCH_MODEL}-e${LARGE_EPOCHS}.ck`);
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(work, { recursive: true });
+  log(`training ${BENCH_MODEL} on ${LARGE_SPEC} once (ranking protocol, ${LARGE_EPOCHS} epochs) -> ${file}`);
+  await trainToFile({ data: LARGE_SPEC, model: BENCH_MODEL, out: file, protocol: 'ranking', seed: 1, overrides: { epochs: LARGE_EPOCHS } });
   return file;
 }
 

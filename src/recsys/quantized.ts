@@ -12,15 +12,17 @@
  * as candidates keep index order). Any item left out scores strictly below
  * k items whose exact scores are at least the threshold.
  *
- * Pure: no Node APIs, only types imported (the browser bundle uses it too).
+ * Pure: no Node APIs (the browser bundle uses it too; a kernel set without
+ * boundCandidates, like the browser's glue, gets the js reference's).
  */
 import type { TableKernels } from './table_math.js';
+import { boundCandidates } from '../backend/js/sparse.js';
 
 /** live[c] = 0 where column c is zero in every row (e.g. a bias column of a model without biases): the query's value there counts for nothing. */
 export interface QuantizedTable { n: number; w: number; q: Int8Array; scale: Float32Array; live: Uint8Array }
 
-/** Per-call buffers: the approximate scores (n) and the int16 query (w); reuse them across calls. */
-export interface QuantWork { approx: Float32Array; q16: Int16Array }
+/** Per-call buffers: the approximate scores (n), the int16 query (w), the candidates (n) and their rows; reuse them across calls. */
+export interface QuantWork { approx: Float32Array; q16: Int16Array; cand?: Int32Array; sub?: Float32Array }
 
 /** Catalogues from this size are scored through the int8 table (below it the float32 pass is already cheap). */
 export const QUANTIZE_MIN_ITEMS = 20_000;
@@ -78,24 +80,58 @@ export function exactTopK(K: TableKernels, table: Float32Array, qt: QuantizedTab
   const { scale: qs, l1 } = quantizeQuery(query, w, work.q16, qt.live);
   K.scoreI8(qt.q, scale, work.q16, qs, n, w, approx);
   const alpha = errorBound(l1, qs, w);
-  // the k-th best lower bound: an insertion list of k (most rows fail the first comparison)
-  const low = new Float64Array(Math.max(k, 1));
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (exclude && exclude[i]) continue;
-    const lo = approx[i] - alpha * scale[i];
-    if (count === k && !(lo > low[k - 1])) continue;
-    let pos = count < k ? count++ : k - 1;
-    while (pos > 0 && lo > low[pos - 1]) { low[pos] = low[pos - 1]; pos--; }
-    low[pos] = lo;
-  }
-  const t = count < k ? -Infinity : low[k - 1];
-  const cand: number[] = [];
-  for (let i = 0; i < n; i++) if (!(exclude && exclude[i]) && approx[i] + alpha * scale[i] >= t) cand.push(i);
-  if (stats) stats.candidates = cand.length;
-  const sub = new Float32Array(cand.length * w);
-  cand.forEach((i, j) => sub.set(table.subarray(i * w, (i + 1) * w), j * w));
-  const got = K.scoreTopK(sub, query, cand.length, w, k, null, outIdx, outScore);
+  const cand = work.cand && work.cand.length >= n ? work.cand : (work.cand = new Int32Array(n));
+  const m = (K.boundCandidates ?? boundCandidates)(approx, scale, alpha, n, k, exclude, cand);
+  if (stats) stats.candidates = m;
+  return rerank(K, table, w, query, cand, m, k, outIdx, outScore, work);
+}
+
+/**
+ * The float32 top-k of query over the rows cand[0..m) of table (increasing
+ * indices, so ties still break to the lower index): their rows gathered,
+ * then the same scoreTopK the plain path runs.
+ */
+export function rerank(K: TableKernels, table: Float32Array, w: number, query: Float32Array, cand: Int32Array, m: number, k: number,
+  outIdx: Int32Array, outScore: Float32Array, work: { sub?: Float32Array }): number {
+  const sub = work.sub && work.sub.length >= m * w ? work.sub : (work.sub = new Float32Array(Math.max(m * w, 64 * w)));
+  for (let j = 0; j < m; j++) { const i = cand[j]; sub.set(table.subarray(i * w, (i + 1) * w), j * w); }
+  const got = K.scoreTopK(sub.subarray(0, m * w), query, m, w, k, null, outIdx, outScore);
   for (let j = 0; j < got; j++) outIdx[j] = cand[outIdx[j]];
   return got;
+}
+
+/** Per-row scales max_c |x_ic| / 127 of a float32 table (quantizeRows's, without the int8 copy). */
+export function rowScales(table: Float32Array, n: number, w: number, out: Float32Array = new Float32Array(n)): Float32Array {
+  for (let i = 0; i < n; i++) {
+    let m = 0;
+    for (let c = 0; c < w; c++) m = Math.max(m, Math.abs(table[i * w + c]));
+    out[i] = Math.fround(m / 127);
+  }
+  return out;
+}
+
+/**
+ * alpha with |exact_i - gemm_i| <= alpha * sc_i (sc_i = max_c |x_ic| / 127,
+ * up to its own rounding) between the float32 kernel's score and any float32
+ * GEMM's (any order, with or without FMA): gamma_w * l1 * 127 sc for the GEMM,
+ * u * l1 * 127 sc for the exact pass rounding its float64 sum, a margin for the rest.
+ */
+export function gemmErrorBound(l1: number, w: number): number {
+  return 127 * U * l1 * (w + 2) * 1.01 * (1 + 1e-6) + 1e-30;
+}
+
+/**
+ * The float32 top-k of one query from its row of a batch's GEMM scores
+ * (scores: n): every row within the GEMM's error bound of the k-th best is
+ * re-ranked exactly, so the answer equals scoreTopK's bit for bit, as the
+ * single-request path's.
+ */
+export function exactTopKFromScores(sel: Pick<TableKernels, 'boundCandidates'>, K: TableKernels, table: Float32Array, w: number, scale: Float32Array,
+  scores: Float32Array, n: number, query: Float32Array, k: number, exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array,
+  work: { cand?: Int32Array; sub?: Float32Array }): number {
+  let l1 = 0;
+  for (let c = 0; c < w; c++) l1 += Math.abs(query[c]);
+  const cand = work.cand && work.cand.length >= n ? work.cand : (work.cand = new Int32Array(n));
+  const m = (sel.boundCandidates ?? boundCandidates)(scores, scale, gemmErrorBound(l1, w), n, k, exclude, cand);
+  return rerank(K, table, w, query, cand, m, k, outIdx, outScore, work);
 }

@@ -11,7 +11,8 @@ import type { Model } from '../models/types.js';
 import { featureNeighbours, parseFeatures } from './cold_start.js';
 import { TableScorer, chooseScorer, type Scorer, type ScoreContext, type TopK } from './scorer.js';
 import type { WebTables } from './web_bundle.js';
-import { buildFromFile, readModelFile, writeModelFile, type ModelFile, type ModelMeta, type ServedState } from './model_file.js';
+import { currentBackend } from '../backend/registry.js';
+import { buildFromFile, collectGarbage, parkModelFile, readModelFile, writeModelFile, type ModelFile, type ModelMeta, type ServedState } from './model_file.js';
 import { dropUsers, popularity, recount, userHistories } from './histories.js';
 import { servedPolicy, type PolicyCore, type Weights } from './learner.js';
 import type { SavedLearner } from './model_file.js';
@@ -95,7 +96,10 @@ export class Recommender {
   static async load(file: string): Promise<Recommender> {
     const mf = await readModelFile(file);
     const model = buildFromFile(mf, file);
-    return new Recommender({ file: mf, model, rebuild: (train) => buildFromFile(mf, file, { train }) });
+    parkModelFile(mf, file);
+    const rec = new Recommender({ file: mf, model, rebuild: (train) => buildFromFile(mf, file, { train }) });
+    await collectGarbage();
+    return rec;
   }
 
   /** From parts in memory (a custom model, tests). */
@@ -117,6 +121,10 @@ export class Recommender {
     if (this.scorer instanceof TableScorer) this.scorer.dispose();
     this.release = this.model.freeze?.() ?? null;
     this.scorer = chooseScorer(this.model, ds.numUsers, ds.numItems, L);
+    // the table scorer copied what it reads: without a decision layer the model's frozen tables need not stay resident
+    if (this.scorer instanceof TableScorer && !this.model.decision) { this.release?.(); this.release = null; }
+    // propagation's freed storage is pooled for reuse by training; serving does not reuse it (300 MB at 100k items)
+    currentBackend().releaseIdle?.();
   }
 
   /** Releases the model's frozen tables and backend memory. */

@@ -22,24 +22,28 @@ import { candidateBatch } from '../eval/batches.js';
 import type { Model, ServingTables } from '../models/types.js';
 import type { DecisionLayer } from '../models/decision.js';
 import { finish, itemItemTerm, maskWith, selectTopK, type TopK } from './table_math.js';
-import { QUANTIZE_MIN_ITEMS, exactTopK, quantizeRows, type QuantWork, type QuantizedTable } from './quantized.js';
+import { QUANTIZE_MIN_ITEMS, exactTopK, exactTopKFromScores, quantizeRows, rowScales, type QuantWork, type QuantizedTable } from './quantized.js';
 
 const tryBackend = (n: BackendName): Backend | null => { try { return getBackend(n); } catch { return null; } };
 
 /**
  * Which backend runs which serving kernel. Measured on this machine's 2 cores
- * (README, Serving): wasm's SIMD scoreTopK over a table resident in its memory
- * runs at the memory-bandwidth bound, native's GEMM is the fastest for a batch.
- * DPGCN_BACKEND, when set, applies to both.
+ * (docs/serving-scale.md): below QUANTIZE_MIN_ITEMS wasm's SIMD scoreTopK over
+ * a table resident in its memory runs at the memory-bandwidth bound; from it
+ * the int8 pass on native (AVX2, both cores) answered a 100k-item request in
+ * 0.65-0.67 ms p50 against wasm's 0.82-1.18 ms. Native's GEMM is the fastest
+ * for a batch. DPGCN_BACKEND, when set, applies to both.
  */
-function servingBackends(): { one: Backend; many: Backend } {
+function servingBackends(nItems: number): { one: Backend; many: Backend } {
   if (backendFromEnv() !== null) { const b = currentBackend(); return { one: b, many: b }; }
-  const cur = currentBackend();
-  return { one: tryBackend('wasm') ?? cur, many: tryBackend('native') ?? cur };
+  const cur = currentBackend(), native = tryBackend('native'), wasm = tryBackend('wasm');
+  return { one: (nItems >= QUANTIZE_MIN_ITEMS ? native ?? wasm : wasm) ?? cur, many: native ?? cur };
 }
 
 /** Batches smaller than this are scored one request at a time (one pass each is then cheaper than the GEMM). */
 export const MIN_GEMM_BATCH = 4;
+/** Queries per GEMM: bounds the score scratch (16 x 100k floats = 6.4 MB) while the table is still read once per 16 requests. */
+export const GEMM_CHUNK = 16;
 
 export type { TopK };
 
@@ -103,18 +107,25 @@ export class TableScorer implements Scorer {
   private readonly stateItems: Float32Array | null;
   private readonly trainedItems: number;
   private readonly trainedUsers: number;
-  private readonly be = servingBackends();
+  private readonly be: { one: Backend; many: Backend };
   private scratch = new Float32Array(0);
   /** Single requests go through the int8 table with an exact re-rank (src/recsys/quantized.ts). */
   readonly quantize: boolean;
   private quant: { qt: QuantizedTable; work: QuantWork; storage: Float32Array[] } | null = null;
 
-  /** quantize: default on for catalogues of QUANTIZE_MIN_ITEMS or more when wasm (its SIMD int8 kernel) serves single requests. */
-  constructor(readonly tables: ServingTables, model: Model, private readonly maxLen: number, opts: { quantize?: boolean } = {}) {
+  /** quantize: default on for catalogues of QUANTIZE_MIN_ITEMS or more when wasm or native (their SIMD int8 kernels) serve single requests. */
+  /** The sparse item-item term (the rest of the tables is copied into table and users, so the model's may be released). */
+  private readonly itemItem: ServingTables['itemItem'];
+  /** Row scales for the batch path's error bound when there is no int8 table. */
+  private scales: Float32Array | null = null;
+  private readonly batchWork: { cand?: Int32Array; sub?: Float32Array } = {};
+
+  constructor(tables: ServingTables, model: Model, private readonly maxLen: number, opts: { quantize?: boolean } = {}) {
     const d = tables.dim;
     this.dim = d;
     this.nItems = tables.item.length / d;
     this.nUsers = tables.user.length / d;
+    this.be = servingBackends(this.nItems);
     this.trainedItems = this.nItems; this.trainedUsers = this.nUsers;
     const src = decisionOf(model);
     this.dec = src;
@@ -133,7 +144,9 @@ export class TableScorer implements Scorer {
       this.table[i * w + w - 1] = tables.itemBias ? tables.itemBias[i] : 0;
     }
     this.users = tables.user.slice();
-    this.quantize = opts.quantize ?? (this.nItems >= QUANTIZE_MIN_ITEMS && this.be.one.name === 'wasm');
+    this.itemItem = tables.itemItem;
+    // js has no SIMD int8 kernel: there the float32 pass is as cheap
+    this.quantize = opts.quantize ?? (this.nItems >= QUANTIZE_MIN_ITEMS && this.be.one.name !== 'js');
   }
 
   get numItems(): number { return this.nItems; }
@@ -148,7 +161,7 @@ export class TableScorer implements Scorer {
 
   /** Copies of the item rows [item | z | bias] and the item-item term (the web export). */
   rows(): { width: number; rows: Float32Array; trainedItems: number; itemItem: ServingTables['itemItem'] } {
-    return { width: this.width, rows: this.table.slice(0, this.nItems * this.width), trainedItems: this.trainedItems, itemItem: this.tables.itemItem };
+    return { width: this.width, rows: this.table.slice(0, this.nItems * this.width), trainedItems: this.trainedItems, itemItem: this.itemItem };
   }
 
   decisionState(c: ScoreContext): Float32Array | null {
@@ -174,7 +187,7 @@ export class TableScorer implements Scorer {
     return q;
   }
 
-  private sparse(c: ScoreContext): Map<number, number> | null { return itemItemTerm(this.tables.itemItem, c.history, c.exclude, this.trainedItems); }
+  private sparse(c: ScoreContext): Map<number, number> | null { return itemItemTerm(this.itemItem, c.history, c.exclude, this.trainedItems); }
   private maskWith(c: ScoreContext, sp: Map<number, number> | null): Uint8Array { return maskWith(c.exclude, this.nItems, sp); }
   private finish(c: ScoreContext, q: Float32Array, sp: Map<number, number> | null, idx: Int32Array, sc: Float32Array, n: number): TopK {
     return finish(this.table, this.width, q, c.k, sp, idx, sc, n);
@@ -186,14 +199,15 @@ export class TableScorer implements Scorer {
     if (!this.quant) {
       const n = this.nItems, w = this.width, b = this.be.one, q8 = b.allocF32(Math.ceil((n * w) / 4)), scale = b.allocF32(n);
       const qt = quantizeRows(this.table, n, w, new Int8Array(q8.buffer, q8.byteOffset, n * w), scale);
-      this.quant = { qt, work: { approx: b.allocF32(n), q16: new Int16Array(w) }, storage: [q8, scale] };
+      this.quant = { qt, work: { approx: b.allocF32(n), q16: new Int16Array(w), cand: b.allocI32(n) }, storage: [q8, scale] };
     }
     return this.quant;
   }
   private dropQuantized(): void {
     if (!this.quant) return;
-    for (const a of [...this.quant.storage, this.quant.work.approx]) this.be.one.free(a);
+    for (const a of [...this.quant.storage, this.quant.work.approx, this.quant.work.cand!]) this.be.one.free(a);
     this.quant = null;
+    this.scales = null;
   }
 
   topK(c: ScoreContext): TopK {
@@ -206,19 +220,32 @@ export class TableScorer implements Scorer {
     return this.finish(c, q, sp, idx, sc, n);
   }
 
+  /**
+   * One GEMM per GEMM_CHUNK requests reads the table once for all of them;
+   * each row of scores then keeps only the items within the GEMM's error bound
+   * of its k-th best (boundCandidates), re-ranked exactly: the same answers as topK.
+   */
   topKBatch(cs: ScoreContext[]): TopK[] {
-    if (cs.length < MIN_GEMM_BATCH) return cs.map((c) => this.topK(c));
-    const B = cs.length, w = this.width, N = this.nItems, Q = new Float32Array(B * w);
-    const qs = cs.map((c, b) => { const q = this.query(c); Q.set(q, b * w); return q; });
-    if (this.scratch.length < B * N) this.scratch = new Float32Array(B * N);
-    const S = this.scratch.subarray(0, B * N);
-    this.be.many.kernels.gemm(Q, this.table.subarray(0, N * w), S, B, N, w, false, true, 1, 0);
-    return cs.map((c, b) => {
-      const sp = this.sparse(c), ex = this.maskWith(c, sp);
-      const idx = new Int32Array(c.k), sc = new Float32Array(c.k);
-      const n = selectTopK(S.subarray(b * N, (b + 1) * N), N, ex, c.k, idx, sc);
-      return this.finish(c, qs[b], sp, idx, sc, n);
-    });
+    // Measured at 100k items on 2 shared cores (docs/serving-scale.md): the int8 pass per request (0.3-0.6 ms)
+    // beats a float32 GEMM's share (0.55-0.85 ms per query for 16), so with the int8 table requests stay single.
+    if (cs.length < MIN_GEMM_BATCH || this.quantize) return cs.map((c) => this.topK(c));
+    const w = this.width, N = this.nItems, table = this.table.subarray(0, N * w), out: TopK[] = [];
+    const scale = this.quantized()?.qt.scale ?? (this.scales ??= rowScales(table, N, w));
+    for (let o = 0; o < cs.length; o += GEMM_CHUNK) {
+      const part = cs.slice(o, o + GEMM_CHUNK), B = part.length, Q = new Float32Array(B * w);
+      const qs = part.map((c, b) => { const q = this.query(c); Q.set(q, b * w); return q; });
+      if (this.scratch.length < B * N) this.scratch = new Float32Array(GEMM_CHUNK * N);
+      const S = this.scratch.subarray(0, B * N);
+      this.be.many.kernels.gemm(Q, table, S, B, N, w, false, true, 1, 0);
+      part.forEach((c, b) => {
+        const sp = this.sparse(c), ex = this.maskWith(c, sp);
+        const idx = new Int32Array(c.k), sc = new Float32Array(c.k), mask = ex.length === N ? ex : ex.subarray(0, N);
+        const n = exactTopKFromScores(this.be.many.kernels, this.be.one.kernels, table, w, scale, S.subarray(b * N, (b + 1) * N), N, qs[b], c.k, mask,
+          idx, sc, this.batchWork);
+        out.push(this.finish(c, qs[b], sp, idx, sc, n));
+      });
+    }
+    return out;
   }
 
   addUser(vector: Float32Array | null, _proxy: number): number {

@@ -13,7 +13,7 @@ export interface TopK { items: Int32Array; scores: Float32Array }
 export interface ItemItemCsr { rowPtr: Int32Array; colIdx: Int32Array; values: Float32Array }
 
 /** The kernels the tables path calls (a Backend's, or the browser's own wasm glue). */
-export type TableKernels = Pick<Kernels, 'scoreTopK' | 'scoreI8'>;
+export type TableKernels = Pick<Kernels, 'scoreTopK' | 'scoreI8'> & Partial<Pick<Kernels, 'boundCandidates'>>;
 
 /** Selects the k best of n scores (descending, lower index first on ties) skipping excluded ones. */
 export function selectTopK(scores: Float32Array, n: number, exclude: Uint8Array, k: number, idxOut: Int32Array, scOut: Float32Array): number {

@@ -15,7 +15,7 @@ import { dataDir } from '../web/data.js';
 import { ensureMl100kModel } from '../web/model.js';
 
 const t = suite('recsys/quantized');
-const backends = (['js', 'wasm'] as const).map((n) => { try { return getBackend(n); } catch { return null; } }).filter((b): b is Backend => b !== null);
+const backends = (['js', 'wasm', 'native'] as const).map((n) => { try { return getBackend(n); } catch { return null; } }).filter((b): b is Backend => b !== null);
 
 function randomTable(rng: Rng, n: number, w: number): Float32Array {
   const a = new Float32Array(n * w);
@@ -25,7 +25,7 @@ function randomTable(rng: Rng, n: number, w: number): Float32Array {
   return a;
 }
 
-t('scoreI8 is bitwise equal on js and wasm, and |exact - approx| <= alpha * scale on every row', () => {
+t('scoreI8 is bitwise equal on js, wasm and native, and |exact - approx| <= alpha * scale on every row', () => {
   const rng = new Rng(3), n = 2000, w = 37, table = randomTable(rng, n, w), qt = quantizeRows(table, n, w);
   for (let r = 0; r < 5; r++) {
     const u = Float32Array.from({ length: w }, () => rng.normal(0, 1 + r)), q16 = new Int16Array(w), { scale, l1 } = quantizeQuery(u, w, q16);
@@ -40,7 +40,7 @@ t('scoreI8 is bitwise equal on js and wasm, and |exact - approx| <= alpha * scal
   }
 });
 
-t('100k x 64 random model: the int8 pass + exact re-rank gives the float32 top-k, bit for bit (js and wasm)', () => {
+t('100k x 64 random model: the int8 pass + exact re-rank gives the float32 top-k, bit for bit (js, wasm, native)', () => {
   const rng = new Rng(5), n = 100_000, w = 65, table = randomTable(rng, n, w), qt = quantizeRows(table, n, w);
   for (const b of backends) {
     const work = { approx: new Float32Array(n), q16: new Int16Array(w) }, stats = { candidates: 0 };
@@ -60,19 +60,54 @@ t('100k x 64 random model: the int8 pass + exact re-rank gives the float32 top-k
   }
 });
 
-testUnless(t, dataDir('ml-100k') ? null : 'ml-100k absent from ../shared/data', 'ml-100k lightgcn: the int8 path answers every user exactly as the float32 path', async () => {
+t('100k-item tables: topKBatch (GEMM + bound + exact re-rank) answers exactly as topK, int8 on and off', () => {
+  const rng = new Rng(9), n = 100_000, d = 64, U = 40;
+  const item = randomTable(rng, n, d), user = Float32Array.from({ length: U * d }, () => rng.normal(0, 1));
+  user.set(item.subarray(0, d), 0); // a user equal to an item: near-ties at the top
+  const tables = { dim: d, user, item, itemBias: null, itemItem: null };
+  for (const quantize of [true, false]) {
+    const s = new TableScorer(tables, {} as never, 10, { quantize });
+    const cs = Array.from({ length: U }, (_, u) => {
+      const exclude = new Uint8Array(n);
+      for (let j = 0; j < 30; j++) exclude[rng.int(n)] = 1;
+      return { user: u, history: [], exclude, k: [10, 1, 50][u % 3], query: -1, time: 0 };
+    });
+    const batch = s.topKBatch(cs);
+    cs.forEach((c, u) => {
+      const one = s.topK(c);
+      assert.equal(Array.from(batch[u].items), Array.from(one.items), `quantize=${quantize} user ${u}`);
+      assert.equal(Array.from(batch[u].scores), Array.from(one.scores));
+    });
+    s.dispose();
+  }
+});
+
+testUnless(t, dataDir('ml-100k') ? null : 'ml-100k absent from ../shared/data', 'ml-100k lightgcn: the int8 path and the batched path answer every user exactly as the float32 path', async () => {
   const file = await ensureMl100kModel(path.join(os.tmpdir(), 'dpgcn-web-test'));
   const mf = await readModelFile(file), model = buildFromFile(mf, file), tables = model.servingTables!();
   const release = model.freeze?.();
   const plain = new TableScorer(tables, model, mf.meta.config.maxLen, { quantize: false }), q8 = new TableScorer(tables, model, mf.meta.config.maxLen, { quantize: true });
-  const hist = userHistories(mf.train, mf.ds.numUsers);
+  const hist = userHistories(mf.train, mf.ds.numUsers), cs = [];
   for (let u = 0; u < mf.ds.numUsers; u++) {
     const exclude = new Uint8Array(mf.ds.numItems);
     for (const i of hist[u]) exclude[i] = 1;
     const c = { user: u, history: hist[u], exclude, k: 10, query: -1, time: 0 };
+    cs.push(c);
     const a = plain.topK(c), b = q8.topK(c);
     assert.equal(Array.from(b.items), Array.from(a.items), `user ${u}`);
     assert.equal(Array.from(b.scores), Array.from(a.scores));
+  }
+  // the batched paths, 64 requests at a time as the server batches them: GEMM + bound + exact re-rank (float32 table),
+  // and the int8 table's (single requests)
+  for (let o = 0; o < cs.length; o += 64) {
+    const part = cs.slice(o, o + 64), gemm = plain.topKBatch(part), int8 = q8.topKBatch(part);
+    part.forEach((c, j) => {
+      const a = plain.topK(c);
+      for (const [name, got] of [['gemm', gemm], ['int8', int8]] as const) {
+        assert.equal(Array.from(got[j].items), Array.from(a.items), `${name} batched user ${c.user}`);
+        assert.equal(Array.from(got[j].scores), Array.from(a.scores));
+      }
+    });
   }
   plain.dispose(); q8.dispose(); release?.(); model.dispose?.();
   assert.ok(fs.existsSync(file));

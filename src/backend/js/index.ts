@@ -59,6 +59,7 @@ export const jsKernelsRaw = {
   segmentMaxBackward: sparse.segmentMaxBackward,
   scoreTopK: sparse.scoreTopK,
   scoreI8: sparse.scoreI8,
+  boundCandidates: sparse.boundCandidates,
   csrPrepare: prepare,
   spmmCsr: (a, values, x, y, d, beta) => {
     const h = a as JsCsr;

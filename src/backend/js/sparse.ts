@@ -94,3 +94,23 @@ export function scoreI8(items: Int8Array, scale: Float32Array, q: Int16Array, qS
     out[i] = Math.fround(Math.fround(qs * scale[i]) * Math.fround(acc));
   }
 }
+
+export function boundCandidates(approx: Float32Array, scale: Float32Array, alpha: number, n: number, k: number,
+  exclude: Uint8Array | null, out: Int32Array): number {
+  if (k <= 0) return 0;
+  // the k-th best lower bound: an insertion list of k (most rows fail the first comparison)
+  const low = new Float64Array(k);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (exclude && exclude[i]) continue;
+    const lo = approx[i] - alpha * scale[i];
+    if (count === k && !(lo > low[k - 1])) continue;
+    let pos = count < k ? count++ : k - 1;
+    while (pos > 0 && lo > low[pos - 1]) { low[pos] = low[pos - 1]; pos--; }
+    low[pos] = lo;
+  }
+  const t = count < k ? -Infinity : low[k - 1];
+  let m = 0;
+  for (let i = 0; i < n; i++) if (!(exclude && exclude[i]) && approx[i] + alpha * scale[i] >= t) out[m++] = i;
+  return m;
+}

@@ -50,6 +50,8 @@ export interface NativeAddon {
   cholesky_inverse_f32(a: Float32Array, n: number): void;
   score_topk_f32(items: Float32Array, q: Float32Array, nItems: number, d: number, k: number,
     exclude: Uint8Array | null, outIdx: Int32Array, outScore: Float32Array): number;
+  score_i8_f32(items: Int8Array, scale: Float32Array, q: Int16Array, qScale: number, nItems: number, d: number, out: Float32Array): void;
+  bound_candidates_f32(approx: Float32Array, scale: Float32Array, alpha: number, n: number, k: number, exclude: Uint8Array | null, out: Int32Array): number;
 
   /** Registers the class every argument error is thrown as (the glue passes KernelArgumentError). */
   set_error_class(ctor: new (message: string) => Error): void;
@@ -62,4 +64,6 @@ export interface NativeAddon {
   set_isa(name: 'portable' | 'avx2'): string;
   triad_gbs(threads: number): number;
   fma_peak_gflops(): number;
+  /** Returns the C heap's free pages to the OS (glibc malloc_trim); 1 if anything was released, 0 otherwise or elsewhere. */
+  trim_memory(): number;
 }

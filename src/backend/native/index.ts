@@ -20,7 +20,6 @@ import { packageRoot } from '../paths.js';
 import { KernelArgumentError, NotPositiveDefiniteError } from '../../errors.js';
 import type { NativeAddon, NativeCsr } from './addon.js';
 import { validated } from '../validate.js';
-import { scoreI8 as jsScoreI8 } from '../js/sparse.js';
 
 export type { NativeAddon } from './addon.js';
 
@@ -107,8 +106,8 @@ function makeKernels(a: NativeAddon): Kernels {
     choleskyInverse: (x, n) => a.cholesky_inverse_f32(x, n),
     scoreTopK: (items, q, nItems, d, k, exclude, outIdx, outScore) =>
       a.score_topk_f32(items, q, nItems, d, k, exclude, outIdx, outScore),
-    // TODO: a C++ kernel; until then the js reference (the int8 path is chosen on wasm only, src/recsys/scorer.ts)
-    scoreI8: (items, scale, q, qScale, nItems, d, out) => jsScoreI8(items, scale, q, qScale, nItems, d, out),
+    scoreI8: (items, scale, q, qScale, nItems, d, out) => a.score_i8_f32(items, scale, q, qScale, nItems, d, out),
+    boundCandidates: (approx, scale, alpha, n, k, exclude, out) => a.bound_candidates_f32(approx, scale, alpha, n, k, exclude, out),
   }, { scanner: null, owns: (h) => handles.has(h as object) });
 }
 
@@ -146,4 +145,13 @@ export function setNativeThreads(n: number): number {
 /** Forces the native kernels' ISA path ('portable' or 'avx2'); returns the active one. */
 export function setNativeIsa(isa: 'portable' | 'avx2'): string {
   return nativeAddon().set_isa(isa);
+}
+
+/**
+ * Returns freed C-heap pages to the OS (glibc malloc_trim), where the addon
+ * loads; typed arrays live on that heap, and glibc keeps freed ones mapped.
+ * Returns whether anything was released (false without the addon).
+ */
+export function trimNativeHeap(): boolean {
+  try { return nativeAddon().trim_memory() === 1; } catch { return false; }
 }

@@ -275,6 +275,14 @@ export function makeKernels(E: WasmExports, M: Marshal, gemmWs: number, heap: Wa
         E.score_i8_f32(M.in(items, nItems * d), M.in(scale, nItems), M.in(q, d), qScale, nItems, d, M.out(out, nItems));
       }, () => js.scoreI8(items, scale, q, qScale, nItems, d, out));
     },
+    boundCandidates(approx, scale, alpha, n, k, exclude, out) {
+      return run(() => {
+        V('boundCandidates', [approx, scale, alpha, n, k, exclude, out]);
+        const ws = M.scratch(8 * Math.max(k, 1));
+        return E.bound_candidates_f32(M.in(approx, n), M.in(scale, n), alpha, n, k, exclude === null ? 0 : M.in(exclude, n), exclude === null ? 0 : 1,
+          M.out(out, n), ws);
+      }, () => js.boundCandidates(approx, scale, alpha, n, k, exclude, out));
+    },
   };
 }
 

@@ -52,6 +52,7 @@ export interface WasmExports {
   score_topk_f32(items: number, q: number, nItems: number, d: number, k: number, exclude: number, hasExclude: number,
     outIdx: number, outScore: number, ws: number): number;
   score_i8_f32(items: number, scale: number, q: number, qScale: number, nItems: number, d: number, out: number): void;
+  bound_candidates_f32(approx: number, scale: number, alpha: number, n: number, k: number, exclude: number, hasExclude: number, out: number, ws: number): number;
 }
 
 export interface LoadedModule { exports: WasmExports; memory: WebAssembly.Memory; maxBytes: number }
