@@ -24,7 +24,7 @@ import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticMode
 import { LinearBandit, type BanditKind } from './bandits.js';
 import { Planner } from './planner.js';
 import { ONLINE_PAIRS, pairedDiff, type PairedDiff } from './paired.js';
-import { OnlineDdpgPolicy } from './ddpg_policy.js';
+import { SlatePolicy, type SlatePolicyOptions } from './slate_policy.js';
 import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
 import type { MarketParams } from './market.js';
 import type { ClosedLoopMarket } from './market.js';
@@ -77,6 +77,8 @@ export interface OnlineExperimentOptions {
   users?: number;
   params?: Partial<MarketParams>;
   onRun?(info: { policy: string; seed: number }): void;
+  /** Options of the online decision layer (validation tuning only). */
+  slate?: SlatePolicyOptions;
 }
 
 export interface OnlineMetrics {
@@ -149,7 +151,7 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
         return () => new LinearBandit(p.name, p.name as BanditKind, tables.item, tables.dim, logged, policyRng(p.name));
       }
       const model = models.get(p.model!)!, cfg = configFor('ranking', o.overrides ?? {}, p.model!);
-      if (p.kind === 'online') return () => new OnlineDdpgPolicy(p.name, model as GraphRecommender, policyRng(p.name));
+      if (p.kind === 'online') return () => slatePolicy(p.name, model as GraphRecommender, ds, logged, policyRng(p.name), o.slate);
       if (p.kind === 'served') return () => new ServedPolicy(p.name, recs.get(p.name)!, ds.userIds, ds.itemIds);
       return () => new StaticModelPolicy(p.name, model, ds, cfg);
     };
@@ -191,6 +193,17 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       };
     }),
   };
+}
+
+/** The decision layer acting online over model: LinUCB on its item tower with TD3 knobs, the model's scores as the prior knob. */
+function slatePolicy(name: string, model: GraphRecommender, ds: Dataset, logged: (u: number) => Int32Array, rng: Rng, opts?: SlatePolicyOptions): OnlinePolicy {
+  if (!model.scoreItems || !model.servingTables) throw new Error(`${name}: the online decision layer needs the dot head`);
+  const release = model.freeze(), tables = model.servingTables(), f = ds.itemFeatures;
+  const col = Math.max(0, f.names.indexOf('subcategory')), w = f.names.length;
+  const categories = w ? Int32Array.from({ length: ds.numItems }, (_, i) => f.values[i * w + col]) : new Int32Array(ds.numItems);
+  const bandit = new LinearBandit(name, 'linucb', tables.item, tables.dim, logged, rng.fork());
+  const pol = new SlatePolicy(name, bandit, { userVectors: tables.user, prior: (u, h) => model.scoreItems!(u, h), categories }, rng, opts);
+  return Object.assign(pol, { close: release });
 }
 
 let tmp: string | null = null;
