@@ -24,7 +24,8 @@ import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticMode
 import { LinearBandit, type BanditKind } from './bandits.js';
 import { Planner } from './planner.js';
 import { ONLINE_PAIRS, pairedDiff, type PairedDiff } from './paired.js';
-import { SlatePolicy, type SlatePolicyOptions } from './slate_policy.js';
+import { SLATE_DEFAULTS, SlatePolicy, type SlatePolicyOptions } from './slate_policy.js';
+import { LoggedSlateEnv } from './logged_slate_env.js';
 import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
 import type { MarketParams } from './market.js';
 import type { ClosedLoopMarket } from './market.js';
@@ -96,6 +97,8 @@ export interface OnlinePolicyResult {
   trainSeconds?: number;
   /** Amortised wall time of one online learning step (feedback event incl. its DDPG update), mean over seeds. */
   learnMsPerEvent?: number;
+  /** Mean over seeds of the policy's diagnostics (the decision layer: action saturation, critic loss, ...), and of slate overlap. */
+  diagnostics?: Record<string, number>;
   perSeed: (OnlineRunResult & { seed: number })[];
 }
 
@@ -189,6 +192,7 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
           sessionsPerUser: ms(rs.map((r) => r.sessionsPerUser)), satisfaction: ms(rs.map((r) => r.satisfaction)) },
         ...(t ? { trainSeconds: t.reduce((a, b) => a + b, 0) / t.length } : {}),
         ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
+        diagnostics: meanDiagnostics(rs),
         perSeed: rs,
       };
     }),
@@ -203,7 +207,15 @@ function slatePolicy(name: string, model: GraphRecommender, ds: Dataset, logged:
   const categories = w ? Int32Array.from({ length: ds.numItems }, (_, i) => f.values[i * w + col]) : new Int32Array(ds.numItems);
   const bandit = new LinearBandit(name, 'linucb', tables.item, tables.dim, logged, rng.fork());
   const pol = new SlatePolicy(name, bandit, { userVectors: tables.user, prior: (u, h) => model.scoreItems!(u, h), categories }, rng, opts);
+  const episodes = opts?.pretrainEpisodes ?? SLATE_DEFAULTS.pretrainEpisodes;
+  if (episodes > 0) pol.pretrain(new LoggedSlateEnv(pol.scorer, ds), episodes, rng.fork());
   return Object.assign(pol, { close: release });
+}
+
+function meanDiagnostics(rs: OnlineRunResult[]): Record<string, number> {
+  const out: Record<string, number> = { slateOverlap: rs.reduce((a, r) => a + r.slateOverlap, 0) / rs.length };
+  for (const k of Object.keys(rs[0].diagnostics ?? {})) out[k] = rs.reduce((a, r) => a + (r.diagnostics?.[k] ?? NaN), 0) / rs.length;
+  return out;
 }
 
 let tmp: string | null = null;
@@ -222,11 +234,11 @@ const pm = (m: MeanSd, d: number) => `${f(m.mean, d)}±${f(m.sd, d)}`;
 
 /** The printed table: one row per policy. */
 export function renderOnlineTable(r: OnlineExperimentResult): string {
-  const head = ['policy', 'total clicks', 'sessions/user', 'clicks/session', 'session length', 'regret', 'coverage', 'CTR first→last', 'learn ms/event'];
+  const head = ['policy', 'total clicks', 'sessions/user', 'clicks/session', 'session length', 'regret', 'coverage', 'CTR first→last', 'overlap', 'learn ms/event'];
   const rows = r.models.map((m) => {
     const c = m.online.ctrCurve;
     return [m.name, pm(m.online.totalClicks, 0), pm(m.online.sessionsPerUser, 2), pm(m.online.clicksPerSession, 2), pm(m.online.sessionLength, 2), pm(m.online.regret, 0),
-      pm(m.online.coverage, 3), `${f(c[0], 3)}→${f(c[c.length - 1], 3)}`, m.learnMsPerEvent !== undefined ? f(m.learnMsPerEvent, 3) : '-'];
+      pm(m.online.coverage, 3), `${f(c[0], 3)}→${f(c[c.length - 1], 3)}`, f(m.diagnostics?.slateOverlap ?? NaN, 3), m.learnMsPerEvent !== undefined ? f(m.learnMsPerEvent, 3) : '-'];
   });
   const all = [head, ...rows], w = head.map((_, c) => Math.max(...all.map((x) => x[c].length)));
   const line = (x: string[]) => x.map((s, c) => (c === 0 ? s.padEnd(w[c]) : s.padStart(w[c]))).join('  ');

@@ -34,6 +34,8 @@ export interface OnlinePolicy {
   /** Work done per feedback event, when the policy learns (seconds, summed). */
   readonly learnSeconds?: number;
   readonly learnEvents?: number;
+  /** Named diagnostics after the run (e.g. the decision layer's critic loss and action saturation). */
+  diagnostics?(): Record<string, number>;
 }
 
 /** Indices of the k largest scores, best first (ties: lower index first). */
