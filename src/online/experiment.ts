@@ -170,7 +170,15 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
     for (const r of recs.values()) r.close();
     for (const f of served.values()) fs.rmSync(f, { force: true });
   }
-  const ms = (xs: number[]) => meanSd(xs);
+  const trainMean = (p: PolicySpec) => { const t = p.model ? trainS.get(p.model) : undefined; return t ? t.reduce((a, b) => a + b, 0) / t.length : undefined; };
+  return {
+    dataset: ds.name, protocol: 'online', seeds: [...o.seeds], users: nUsers, market: seen.market!, paired: pairsOf(per),
+    models: o.policies.map((p) => summarisePolicy(p.name, per.get(p.name)!, trainMean(p))),
+  };
+}
+
+/** Paired differences of every ONLINE_PAIRS pair whose two policies ran, on total clicks then on sessions per user. */
+export function pairsOf(per: Map<string, OnlineRunResult[]>): PairedDiff[] {
   const paired: PairedDiff[] = [];
   for (const metric of ['totalClicks', 'sessionsPerUser'] as const) {
     for (const [a, b] of ONLINE_PAIRS) {
@@ -178,25 +186,40 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       if (ra && rb) paired.push(pairedDiff(a, b, ra.map((r) => r[metric]), rb.map((r) => r[metric]), metric));
     }
   }
+  return paired;
+}
+
+/** One policy's row: means and sds over its per-seed runs. */
+export function summarisePolicy(name: string, rs: (OnlineRunResult & { seed: number })[], trainSeconds?: number): OnlinePolicyResult {
+  const ms = (xs: number[]) => meanSd(xs);
+  const curve = rs[0].ctrCurve.map((_, j) => rs.reduce((a, r) => a + r.ctrCurve[j], 0) / rs.length);
+  const learn = rs.filter((r) => r.learnMsPerEvent !== undefined).map((r) => r.learnMsPerEvent!);
   return {
-    dataset: ds.name, protocol: 'online', seeds: [...o.seeds], users: nUsers, market: seen.market!, paired,
-    models: o.policies.map((p) => {
-      const rs = per.get(p.name)!;
-      const curve = rs[0].ctrCurve.map((_, j) => rs.reduce((a, r) => a + r.ctrCurve[j], 0) / rs.length);
-      const learn = rs.filter((r) => r.learnMsPerEvent !== undefined).map((r) => r.learnMsPerEvent!);
-      const t = p.model ? trainS.get(p.model) : undefined;
-      return {
-        name: p.name,
-        online: { totalClicks: ms(rs.map((r) => r.totalClicks)), clicksPerSession: ms(rs.map((r) => r.clicksPerSession)),
-          sessionLength: ms(rs.map((r) => r.sessionLength)), regret: ms(rs.map((r) => r.regret)), coverage: ms(rs.map((r) => r.coverage)), ctrCurve: curve,
-          sessionsPerUser: ms(rs.map((r) => r.sessionsPerUser)), satisfaction: ms(rs.map((r) => r.satisfaction)) },
-        ...(t ? { trainSeconds: t.reduce((a, b) => a + b, 0) / t.length } : {}),
-        ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
-        diagnostics: meanDiagnostics(rs),
-        perSeed: rs,
-      };
-    }),
+    name,
+    online: { totalClicks: ms(rs.map((r) => r.totalClicks)), clicksPerSession: ms(rs.map((r) => r.clicksPerSession)),
+      sessionLength: ms(rs.map((r) => r.sessionLength)), regret: ms(rs.map((r) => r.regret)), coverage: ms(rs.map((r) => r.coverage)), ctrCurve: curve,
+      sessionsPerUser: ms(rs.map((r) => r.sessionsPerUser)), satisfaction: ms(rs.map((r) => r.satisfaction)) },
+    ...(trainSeconds !== undefined ? { trainSeconds } : {}),
+    ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
+    diagnostics: meanDiagnostics(rs),
+    perSeed: rs,
   };
+}
+
+/**
+ * Runs of disjoint seed sets (e.g. seeds 1-5 and 6-10 in two processes) as one result: per-seed rows joined
+ * by policy in seed order, then means, pairs and training time recomputed over all of them.
+ */
+export function mergeOnlineResults(parts: OnlineExperimentResult[]): OnlineExperimentResult {
+  const per = new Map<string, (OnlineRunResult & { seed: number })[]>(), train = new Map<string, number[]>();
+  for (const r of parts) for (const m of r.models) {
+    per.set(m.name, [...(per.get(m.name) ?? []), ...m.perSeed]);
+    if (m.trainSeconds !== undefined) train.set(m.name, [...(train.get(m.name) ?? []), ...m.perSeed.map(() => m.trainSeconds!)]);
+  }
+  for (const rs of per.values()) rs.sort((a, b) => a.seed - b.seed);
+  const seeds = parts.flatMap((r) => r.seeds).sort((a, b) => a - b), names = parts[0].models.map((m) => m.name);
+  return { ...parts[0], seeds, paired: pairsOf(per),
+    models: names.map((n) => summarisePolicy(n, per.get(n)!, train.has(n) ? train.get(n)!.reduce((a, b) => a + b, 0) / train.get(n)!.length : undefined)) };
 }
 
 /** The decision layer acting online over model: LinUCB on its item tower with TD3 knobs, the model's scores as the prior knob. */
