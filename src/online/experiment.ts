@@ -97,6 +97,8 @@ export interface OnlinePolicyResult {
   trainSeconds?: number;
   /** Amortised wall time of one online learning step (feedback event incl. its DDPG update), mean over seeds. */
   learnMsPerEvent?: number;
+  /** The same in CPU time of the process (the cost, where other jobs share the machine), mean over seeds. */
+  learnCpuMsPerEvent?: number;
   /** Mean over seeds of the policy's diagnostics (the decision layer: action saturation, critic loss, ...), and of slate overlap. */
   diagnostics?: Record<string, number>;
   perSeed: (OnlineRunResult & { seed: number })[];
@@ -194,6 +196,7 @@ export function summarisePolicy(name: string, rs: (OnlineRunResult & { seed: num
   const ms = (xs: number[]) => meanSd(xs);
   const curve = rs[0].ctrCurve.map((_, j) => rs.reduce((a, r) => a + r.ctrCurve[j], 0) / rs.length);
   const learn = rs.filter((r) => r.learnMsPerEvent !== undefined).map((r) => r.learnMsPerEvent!);
+  const cpu = rs.filter((r) => r.learnCpuMsPerEvent !== undefined).map((r) => r.learnCpuMsPerEvent!);
   return {
     name,
     online: { totalClicks: ms(rs.map((r) => r.totalClicks)), clicksPerSession: ms(rs.map((r) => r.clicksPerSession)),
@@ -201,6 +204,7 @@ export function summarisePolicy(name: string, rs: (OnlineRunResult & { seed: num
       sessionsPerUser: ms(rs.map((r) => r.sessionsPerUser)), satisfaction: ms(rs.map((r) => r.satisfaction)) },
     ...(trainSeconds !== undefined ? { trainSeconds } : {}),
     ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
+    ...(cpu.length ? { learnCpuMsPerEvent: cpu.reduce((a, b) => a + b, 0) / cpu.length } : {}),
     diagnostics: meanDiagnostics(rs),
     perSeed: rs,
   };

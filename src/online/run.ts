@@ -40,6 +40,8 @@ export interface OnlineRunResult {
   satisfaction: number;
   /** Mean wall time of one learning feedback event (ms), when the policy learns. */
   learnMsPerEvent?: number;
+  /** The same in CPU time of the process, when the policy measures it. */
+  learnCpuMsPerEvent?: number;
   /** Mean share of a slate's items that were in the same user's previous slate of the session. */
   slateOverlap: number;
   /** The policy's own diagnostics, when it has them. */
@@ -115,6 +117,7 @@ export function runOnline(ds: Dataset, makePolicy: (market: ClosedLoopMarket) =>
   const res: OnlineRunResult = { totalClicks: clicks, sessions, sessionsPerUser: sessions / o.users.length, clicksPerSession: clicks / sessions, sessionLength: slates / sessions,
     regret, coverage: cov / ds.numItems, ctrCurve, satisfaction: sat, slateOverlap: overlapN ? overlap / overlapN : NaN };
   if (policy.learnEvents) res.learnMsPerEvent = 1000 * policy.learnSeconds! / policy.learnEvents;
+  if (policy.learnEvents && policy.learnCpuSeconds !== undefined) res.learnCpuMsPerEvent = 1000 * policy.learnCpuSeconds / policy.learnEvents;
   if (policy.diagnostics) res.diagnostics = policy.diagnostics();
   return res;
 }

@@ -79,6 +79,7 @@ interface Pending { s: Float32Array; a: Float32Array; day: number; r?: number; d
 
 export class SlatePolicy implements OnlinePolicy, BatchedAgent {
   learnSeconds = 0;
+  learnCpuSeconds = 0;
   learnEvents = 0;
   readonly agent: TD3;
   readonly features: SlateFeatures;
@@ -165,12 +166,14 @@ export class SlatePolicy implements OnlinePolicy, BatchedAgent {
   feedback(events: FeedbackEvent[]): void {
     for (const e of events) {
       const p = this.pending.get(e.user);
-      const t0 = performance.now();
+      const t0 = performance.now(), c0 = process.cpuUsage();
       e.items.forEach((i, j) => this.bandit.observeItem(e.user, i, e.clicks[j]));
       this.features.observe(e.user, p?.day ?? 0, e.items, e.clicks, this.bandit.rows);
       if (p) { let r = 0; for (const c of e.clicks) r += c; p.r = r; p.done = e.done; }
       this.learn();
       this.learnSeconds += (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      this.learnCpuSeconds += (c.user + c.system) / 1e6;
       this.learnEvents++;
     }
   }
