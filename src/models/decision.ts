@@ -15,7 +15,8 @@
  * The action is computed under noGrad and added as a constant: the BCE
  * trainer never moves the actor. The actor-critic learns in afterEpoch from
  * the logged-session environment (./decision_env.ts), whose feedback is the
- * log or, on the synthetic market, the true click probabilities. Rankings do
+ * log (by default; the synthetic market's true click probabilities only when
+ * asked for, as a diagnostic). Rankings do
  * not change the logged next state, so the default discount is 0 (a
  * contextual bandit: Q(s, a) is the expected list reward), which only removes
  * variance — with gamma > 0 the best action is the same, since the future

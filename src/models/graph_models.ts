@@ -357,7 +357,8 @@ export class GraphRecommender implements Model {
     if (!dec) return;
     const ds = this.ctx.dataset, o = this.opts, sc = this.scorer(), r = this.ddpgRng.fork();
     dec.refreshBasis(sc.itemTable);
-    const oracle = o.decisionEnv !== 'offline' && ds.oracle ? ds.oracle : null;
+    // the log alone by default (issue 18): true probabilities only where asked for ('online', a diagnostic)
+    const oracle = o.decisionEnv === 'online' && ds.oracle ? ds.oracle : null;
     const env = new SessionEnv(dec, sc, this.ctx.trainInteractions, ds.numUsers, this.shownNeg, oracle, { steps: o.episodeSteps ?? 8 });
     dec.learn(env, {
       episodes: o.episodes ?? 4 * this.ctx.config.ddpgEpisodes, updatesPerStep: o.updatesPerStep ?? 2,

@@ -20,9 +20,10 @@ export type GraphModelName = 'gcn' | 'd-gcn' | 'dp-gcn' | 'lightgcn' | 'bpr-mf';
 
 export interface GraphModelOptions {
   /**
-   * Feedback the decision layer learns from: 'online' = the synthetic market's
-   * true click probabilities (when the data set has an oracle), 'offline' =
-   * the logged clicks. Default: online when an oracle exists.
+   * Feedback the decision layer learns from: 'offline' (the default) = the
+   * logged clicks; 'online' = the synthetic market's true click
+   * probabilities (when the data set has an oracle), a diagnostic only: no
+   * learner reads true probabilities by default (issue 18).
    */
   decisionEnv?: 'offline' | 'online';
   /** Logged steps per DDPG episode (default 8). */

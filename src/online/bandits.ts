@@ -92,6 +92,35 @@ export class LinearBandit implements OnlinePolicy {
     return out;
   }
 
+  /** The unit item rows the bandit regresses on (n x d). */
+  get rows(): Float32Array { return this.X; }
+  get dim(): number { return this.d; }
+
+  /** theta^T x_i for every item, as recommend computes it. */
+  means(u: number): Float32Array { return this.scores(this.theta(this.model(u))); }
+
+  /** Shows item to user's posterior with reward r (Sherman-Morrison), as feedback does. */
+  observeItem(u: number, item: number, r: number): void { this.observe(this.model(u), item, r); }
+
+  /**
+   * LinUCB's slate with knobs (./slate_scorer.ts): the pool is the poolK best of mean + pre, each pool
+   * item scores mean + alpha alphaScale sqrt(x^T A^-1 x) + post(i). With pre null, alphaScale 1 and
+   * post null this is recommend() exactly (same arithmetic, same ties).
+   */
+  knobSlate(u: number, k: number, mean: Float32Array, pre: Float32Array | null, alphaScale: number, post: ((i: number) => number) | null, poolK = 5 * k): Int32Array {
+    const m = this.model(u), d = this.d;
+    let base = mean;
+    if (pre) { base = new Float32Array(mean.length); for (let i = 0; i < mean.length; i++) base[i] = mean[i] + pre[i]; }
+    const cand = topK(base, Math.min(this.n, poolK)), ucb = new Float32Array(cand.length), al = this.alpha * alphaScale;
+    cand.forEach((i, j) => {
+      const x = this.X.subarray(i * d, (i + 1) * d);
+      let q = 0;
+      for (let a = 0; a < d; a++) { let s = 0; for (let c = 0; c < d; c++) s += m.Ainv[a * d + c] * x[c]; q += x[a] * s; }
+      ucb[j] = post ? base[i] + al * Math.sqrt(Math.max(0, q)) + post(i) : base[i] + al * Math.sqrt(Math.max(0, q));
+    });
+    return Int32Array.from(topK(ucb, k), (j) => cand[j]);
+  }
+
   recommend(u: number, k: number, _ctx: SlateContext): Int32Array {
     const m = this.model(u), d = this.d;
     if (this.kind === 'egreedy') return epsilonSlate(topK(this.scores(this.theta(m)), 2 * k), this.n, k, this.eps, this.rng);

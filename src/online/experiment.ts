@@ -24,7 +24,8 @@ import { DiversityRule, MyopicOracle, PopularityPolicy, RandomPolicy, StaticMode
 import { LinearBandit, type BanditKind } from './bandits.js';
 import { Planner } from './planner.js';
 import { ONLINE_PAIRS, pairedDiff, type PairedDiff } from './paired.js';
-import { OnlineDdpgPolicy } from './ddpg_policy.js';
+import { SLATE_DEFAULTS, SlatePolicy, type SlatePolicyOptions } from './slate_policy.js';
+import { LoggedSlateEnv } from './logged_slate_env.js';
 import { loggedHistories, onlineUsers, runOnline, type OnlineRunResult } from './run.js';
 import type { MarketParams } from './market.js';
 import type { ClosedLoopMarket } from './market.js';
@@ -77,6 +78,8 @@ export interface OnlineExperimentOptions {
   users?: number;
   params?: Partial<MarketParams>;
   onRun?(info: { policy: string; seed: number }): void;
+  /** Options of the online decision layer (validation tuning only). */
+  slate?: SlatePolicyOptions;
 }
 
 export interface OnlineMetrics {
@@ -94,6 +97,10 @@ export interface OnlinePolicyResult {
   trainSeconds?: number;
   /** Amortised wall time of one online learning step (feedback event incl. its DDPG update), mean over seeds. */
   learnMsPerEvent?: number;
+  /** The same in CPU time of the process (the cost, where other jobs share the machine), mean over seeds. */
+  learnCpuMsPerEvent?: number;
+  /** Mean over seeds of the policy's diagnostics (the decision layer: action saturation, critic loss, ...), and of slate overlap. */
+  diagnostics?: Record<string, number>;
   perSeed: (OnlineRunResult & { seed: number })[];
 }
 
@@ -149,7 +156,7 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
         return () => new LinearBandit(p.name, p.name as BanditKind, tables.item, tables.dim, logged, policyRng(p.name));
       }
       const model = models.get(p.model!)!, cfg = configFor('ranking', o.overrides ?? {}, p.model!);
-      if (p.kind === 'online') return () => new OnlineDdpgPolicy(p.name, model as GraphRecommender, policyRng(p.name));
+      if (p.kind === 'online') return () => slatePolicy(p.name, model as GraphRecommender, ds, logged, policyRng(p.name), o.slate);
       if (p.kind === 'served') return () => new ServedPolicy(p.name, recs.get(p.name)!, ds.userIds, ds.itemIds);
       return () => new StaticModelPolicy(p.name, model, ds, cfg);
     };
@@ -165,7 +172,15 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
     for (const r of recs.values()) r.close();
     for (const f of served.values()) fs.rmSync(f, { force: true });
   }
-  const ms = (xs: number[]) => meanSd(xs);
+  const trainMean = (p: PolicySpec) => { const t = p.model ? trainS.get(p.model) : undefined; return t ? t.reduce((a, b) => a + b, 0) / t.length : undefined; };
+  return {
+    dataset: ds.name, protocol: 'online', seeds: [...o.seeds], users: nUsers, market: seen.market!, paired: pairsOf(per),
+    models: o.policies.map((p) => summarisePolicy(p.name, per.get(p.name)!, trainMean(p))),
+  };
+}
+
+/** Paired differences of every ONLINE_PAIRS pair whose two policies ran, on total clicks then on sessions per user. */
+export function pairsOf(per: Map<string, OnlineRunResult[]>): PairedDiff[] {
   const paired: PairedDiff[] = [];
   for (const metric of ['totalClicks', 'sessionsPerUser'] as const) {
     for (const [a, b] of ONLINE_PAIRS) {
@@ -173,24 +188,61 @@ export async function runOnlineExperiment(o: OnlineExperimentOptions): Promise<O
       if (ra && rb) paired.push(pairedDiff(a, b, ra.map((r) => r[metric]), rb.map((r) => r[metric]), metric));
     }
   }
+  return paired;
+}
+
+/** One policy's row: means and sds over its per-seed runs. */
+export function summarisePolicy(name: string, rs: (OnlineRunResult & { seed: number })[], trainSeconds?: number): OnlinePolicyResult {
+  const ms = (xs: number[]) => meanSd(xs);
+  const curve = rs[0].ctrCurve.map((_, j) => rs.reduce((a, r) => a + r.ctrCurve[j], 0) / rs.length);
+  const learn = rs.filter((r) => r.learnMsPerEvent !== undefined).map((r) => r.learnMsPerEvent!);
+  const cpu = rs.filter((r) => r.learnCpuMsPerEvent !== undefined).map((r) => r.learnCpuMsPerEvent!);
   return {
-    dataset: ds.name, protocol: 'online', seeds: [...o.seeds], users: nUsers, market: seen.market!, paired,
-    models: o.policies.map((p) => {
-      const rs = per.get(p.name)!;
-      const curve = rs[0].ctrCurve.map((_, j) => rs.reduce((a, r) => a + r.ctrCurve[j], 0) / rs.length);
-      const learn = rs.filter((r) => r.learnMsPerEvent !== undefined).map((r) => r.learnMsPerEvent!);
-      const t = p.model ? trainS.get(p.model) : undefined;
-      return {
-        name: p.name,
-        online: { totalClicks: ms(rs.map((r) => r.totalClicks)), clicksPerSession: ms(rs.map((r) => r.clicksPerSession)),
-          sessionLength: ms(rs.map((r) => r.sessionLength)), regret: ms(rs.map((r) => r.regret)), coverage: ms(rs.map((r) => r.coverage)), ctrCurve: curve,
-          sessionsPerUser: ms(rs.map((r) => r.sessionsPerUser)), satisfaction: ms(rs.map((r) => r.satisfaction)) },
-        ...(t ? { trainSeconds: t.reduce((a, b) => a + b, 0) / t.length } : {}),
-        ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
-        perSeed: rs,
-      };
-    }),
+    name,
+    online: { totalClicks: ms(rs.map((r) => r.totalClicks)), clicksPerSession: ms(rs.map((r) => r.clicksPerSession)),
+      sessionLength: ms(rs.map((r) => r.sessionLength)), regret: ms(rs.map((r) => r.regret)), coverage: ms(rs.map((r) => r.coverage)), ctrCurve: curve,
+      sessionsPerUser: ms(rs.map((r) => r.sessionsPerUser)), satisfaction: ms(rs.map((r) => r.satisfaction)) },
+    ...(trainSeconds !== undefined ? { trainSeconds } : {}),
+    ...(learn.length ? { learnMsPerEvent: learn.reduce((a, b) => a + b, 0) / learn.length } : {}),
+    ...(cpu.length ? { learnCpuMsPerEvent: cpu.reduce((a, b) => a + b, 0) / cpu.length } : {}),
+    diagnostics: meanDiagnostics(rs),
+    perSeed: rs,
   };
+}
+
+/**
+ * Runs of disjoint seed sets (e.g. seeds 1-5 and 6-10 in two processes) as one result: per-seed rows joined
+ * by policy in seed order, then means, pairs and training time recomputed over all of them.
+ */
+export function mergeOnlineResults(parts: OnlineExperimentResult[]): OnlineExperimentResult {
+  const per = new Map<string, (OnlineRunResult & { seed: number })[]>(), train = new Map<string, number[]>();
+  for (const r of parts) for (const m of r.models) {
+    per.set(m.name, [...(per.get(m.name) ?? []), ...m.perSeed]);
+    if (m.trainSeconds !== undefined) train.set(m.name, [...(train.get(m.name) ?? []), ...m.perSeed.map(() => m.trainSeconds!)]);
+  }
+  for (const rs of per.values()) rs.sort((a, b) => a.seed - b.seed);
+  const seeds = parts.flatMap((r) => r.seeds).sort((a, b) => a - b), names = parts[0].models.map((m) => m.name);
+  return { ...parts[0], seeds, paired: pairsOf(per),
+    models: names.map((n) => summarisePolicy(n, per.get(n)!, train.has(n) ? train.get(n)!.reduce((a, b) => a + b, 0) / train.get(n)!.length : undefined)) };
+}
+
+/** The decision layer acting online over model: LinUCB on its item tower with TD3 knobs, the model's scores as the prior knob. */
+function slatePolicy(name: string, model: GraphRecommender, ds: Dataset, logged: (u: number) => Int32Array, rng: Rng, opts?: SlatePolicyOptions): OnlinePolicy {
+  if (!model.scoreItems || !model.servingTables) throw new Error(`${name}: the online decision layer needs the dot head`);
+  const release = model.freeze(), tables = model.servingTables(), f = ds.itemFeatures;
+  const col = Math.max(0, f.names.indexOf('subcategory')), w = f.names.length;
+  const categories = w ? Int32Array.from({ length: ds.numItems }, (_, i) => f.values[i * w + col]) : new Int32Array(ds.numItems);
+  const bandit = new LinearBandit(name, 'linucb', tables.item, tables.dim, logged, rng.fork());
+  const pol = new SlatePolicy(name, bandit, { userVectors: tables.user, prior: (u, h) => model.scoreItems!(u, h), categories }, rng, opts);
+  const episodes = opts?.pretrainEpisodes ?? SLATE_DEFAULTS.pretrainEpisodes;
+  if (episodes > 0) pol.pretrain(new LoggedSlateEnv(pol.scorer, ds), episodes, rng.fork());
+  return Object.assign(pol, { close: release });
+}
+
+function meanDiagnostics(rs: OnlineRunResult[]): Record<string, number> {
+  const out: Record<string, number> = { slateOverlap: rs.reduce((a, r) => a + r.slateOverlap, 0) / rs.length };
+  for (const k of Object.keys(rs[0].diagnostics ?? {})) out[k] = rs.reduce((a, r) => a + (r.diagnostics?.[k] ?? NaN), 0) / rs.length;
+  return out;
 }
 
 let tmp: string | null = null;
@@ -209,11 +261,11 @@ const pm = (m: MeanSd, d: number) => `${f(m.mean, d)}±${f(m.sd, d)}`;
 
 /** The printed table: one row per policy. */
 export function renderOnlineTable(r: OnlineExperimentResult): string {
-  const head = ['policy', 'total clicks', 'sessions/user', 'clicks/session', 'session length', 'regret', 'coverage', 'CTR first→last', 'learn ms/event'];
+  const head = ['policy', 'total clicks', 'sessions/user', 'clicks/session', 'session length', 'regret', 'coverage', 'CTR first→last', 'overlap', 'learn ms/event'];
   const rows = r.models.map((m) => {
     const c = m.online.ctrCurve;
     return [m.name, pm(m.online.totalClicks, 0), pm(m.online.sessionsPerUser, 2), pm(m.online.clicksPerSession, 2), pm(m.online.sessionLength, 2), pm(m.online.regret, 0),
-      pm(m.online.coverage, 3), `${f(c[0], 3)}→${f(c[c.length - 1], 3)}`, m.learnMsPerEvent !== undefined ? f(m.learnMsPerEvent, 3) : '-'];
+      pm(m.online.coverage, 3), `${f(c[0], 3)}→${f(c[c.length - 1], 3)}`, f(m.diagnostics?.slateOverlap ?? NaN, 3), m.learnMsPerEvent !== undefined ? f(m.learnMsPerEvent, 3) : '-'];
   });
   const all = [head, ...rows], w = head.map((_, c) => Math.max(...all.map((x) => x[c].length)));
   const line = (x: string[]) => x.map((s, c) => (c === 0 ? s.padEnd(w[c]) : s.padStart(w[c]))).join('  ');

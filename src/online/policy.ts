@@ -33,7 +33,11 @@ export interface OnlinePolicy {
   close?(): void;
   /** Work done per feedback event, when the policy learns (seconds, summed). */
   readonly learnSeconds?: number;
+  /** The same work in CPU seconds of the process (on a shared machine wall time counts other jobs' time too). */
+  readonly learnCpuSeconds?: number;
   readonly learnEvents?: number;
+  /** Named diagnostics after the run (e.g. the decision layer's critic loss and action saturation). */
+  diagnostics?(): Record<string, number>;
 }
 
 /** Indices of the k largest scores, best first (ties: lower index first). */

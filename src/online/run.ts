@@ -40,6 +40,12 @@ export interface OnlineRunResult {
   satisfaction: number;
   /** Mean wall time of one learning feedback event (ms), when the policy learns. */
   learnMsPerEvent?: number;
+  /** The same in CPU time of the process, when the policy measures it. */
+  learnCpuMsPerEvent?: number;
+  /** Mean share of a slate's items that were in the same user's previous slate of the session. */
+  slateOverlap: number;
+  /** The policy's own diagnostics, when it has them. */
+  diagnostics?: Record<string, number>;
 }
 
 /** The users of a run: n distinct users drawn by seed (all of them when n >= numUsers). */
@@ -59,12 +65,13 @@ export function runOnline(ds: Dataset, makePolicy: (market: ClosedLoopMarket) =>
   const policy = makePolicy(market);
   const P = market.params, K = P.slate, points = o.curvePoints ?? 10;
   const history = new Map<number, Int32Array>();
+  const lastSlate = new Map<number, Set<number>>();
   const logged = loggedHistories(ds);
   const shown = new Uint8Array(ds.numItems);
   const order = new Rng(o.seed ^ 0x6c8e9cf5);
   const slateLog: { clicks: number }[] = [];
   const withRegret = o.regret ?? true;
-  let clicks = 0, sessions = 0, slates = 0, regret = 0;
+  let clicks = 0, sessions = 0, slates = 0, regret = 0, overlap = 0, overlapN = 0;
   try {
     for (let day = 0; day < P.days; day++) {
       const users = order.shuffle(Int32Array.from(o.users));
@@ -77,6 +84,9 @@ export function runOnline(ds: Dataset, makePolicy: (market: ClosedLoopMarket) =>
           const best = withRegret ? market.expectedClicks(u, topK(market.trueProbs(u), K)) : 0;
           const slate = policy.recommend(u, K, { day, step, history: h });
           if (withRegret) regret += best - market.expectedClicks(u, slate);
+          const prev = step > 0 ? lastSlate.get(u) : undefined;
+          if (prev) { overlap += slate.filter((i) => prev.has(i)).length / slate.length; overlapN++; }
+          lastSlate.set(u, new Set(slate));
           const out = market.show(u, slate);
           let n = 0;
           const added: number[] = [];
@@ -105,7 +115,9 @@ export function runOnline(ds: Dataset, makePolicy: (market: ClosedLoopMarket) =>
   let sat = 0;
   for (const u of o.users) sat += market.satisfaction(u) / o.users.length;
   const res: OnlineRunResult = { totalClicks: clicks, sessions, sessionsPerUser: sessions / o.users.length, clicksPerSession: clicks / sessions, sessionLength: slates / sessions,
-    regret, coverage: cov / ds.numItems, ctrCurve, satisfaction: sat };
+    regret, coverage: cov / ds.numItems, ctrCurve, satisfaction: sat, slateOverlap: overlapN ? overlap / overlapN : NaN };
   if (policy.learnEvents) res.learnMsPerEvent = 1000 * policy.learnSeconds! / policy.learnEvents;
+  if (policy.learnEvents && policy.learnCpuSeconds !== undefined) res.learnCpuMsPerEvent = 1000 * policy.learnCpuSeconds / policy.learnEvents;
+  if (policy.diagnostics) res.diagnostics = policy.diagnostics();
   return res;
 }

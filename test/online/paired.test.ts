@@ -2,6 +2,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pairedDiff, tQuantile975 } from '../../src/online/paired.js';
+import { mergeOnlineResults, summarisePolicy, type OnlineExperimentResult } from '../../src/online/experiment.js';
+import type { OnlineRunResult } from '../../src/online/run.js';
 
 const s = suite('online/paired');
 
@@ -28,6 +30,21 @@ s('paired difference: mean, sd (n - 1), CI mean +- t sd / sqrt(n)', () => {
   assert.equal([q.mean, q.sd, q.ci95], [1, 0, [1, 1]]);
   assert.ok(Number.isNaN(pairedDiff('a', 'b', [1], [0]).sd));
   assert.throws(() => pairedDiff('a', 'b', [1, 2], [1]), /equal/);
+});
+
+s('runs of disjoint seeds merge into one result: rows in seed order, pairs over all seeds', () => {
+  const run = (seed: number, clicks: number): OnlineRunResult & { seed: number } => ({ seed, totalClicks: clicks, sessions: 10, sessionsPerUser: 1, clicksPerSession: 1,
+    sessionLength: 1, regret: 0, coverage: 1, ctrCurve: [0.1], satisfaction: 0.5, slateOverlap: 0.5 });
+  const part = (seeds: number[], a: number[], b: number[]): OnlineExperimentResult => ({ dataset: 'x', protocol: 'online', seeds, users: 1, market: {} as never, paired: [],
+    models: [summarisePolicy('dp-gcn', seeds.map((s2, k) => run(s2, a[k])), 2), summarisePolicy('linucb', seeds.map((s2, k) => run(s2, b[k])))] });
+  const m = mergeOnlineResults([part([3, 4], [16, 18], [10, 10]), part([1, 2], [12, 14], [10, 10])]);
+  assert.equal(m.seeds, [1, 2, 3, 4]);
+  assert.equal(m.models[0].perSeed.map((r) => r.seed), [1, 2, 3, 4]);
+  assert.is(m.models[0].online.totalClicks.mean, 15);
+  assert.is(m.models[0].trainSeconds, 2);
+  const p = m.paired.find((x) => x.a === 'dp-gcn' && x.b === 'linucb' && x.metric === 'totalClicks')!;
+  const want = pairedDiff('dp-gcn', 'linucb', [12, 14, 16, 18], [10, 10, 10, 10]);
+  assert.equal([p.mean, p.sd, p.ci95], [want.mean, want.sd, want.ci95]);
 });
 
 s.run();
