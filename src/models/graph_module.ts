@@ -46,6 +46,12 @@ export class GraphModule extends Module {
   readonly noQuery: Tensor;
   decision: DecisionLayer | null = null;
 
+  /** The decision layer's critic, targets and optimiser state are not children (only its actor scores): freed here too. */
+  override releaseStorage(): void {
+    super.releaseStorage();
+    this.decision?.ddpg.releaseTraining();
+  }
+
   constructor(graph: HeteroGraph, name: GraphModelName, ctx: ModelContext, opts: GraphModelOptions) {
     super();
     const c = ctx.config, rng = ctx.rng, typed = name === 'dp-gcn', dot = isDotModel(name, c);

@@ -111,6 +111,16 @@ export class DDPG {
   }
 
   /** Everything learning resumes from: actor, critic, both targets, both optimisers, the update count (flat names). */
+  /**
+   * Frees what only training uses (the critic, both targets, the optimisers' moments) and keeps
+   * the actor, which may still score or belong to a module that frees it.
+   */
+  releaseTraining(): void {
+    for (const m of [this.critic, this.actorTarget, this.criticTarget]) m.releaseStorage();
+    this.actorOpt.dispose();
+    this.criticOpt.dispose();
+  }
+
   stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
     const out: Record<string, { shape: number[]; data: Float32Array }> = { steps: { shape: [1], data: Float32Array.of(this.steps) } };
     const parts: [string, Record<string, { shape: number[]; data: Float32Array }>][] = [
