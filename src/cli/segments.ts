@@ -11,7 +11,6 @@ import { segmentUsers, segmentsJson } from '../segments/segment_users.js';
 import { summaryText as summary } from '../segments/summary.js';
 import { servedSegmentsFile } from '../recsys/served_segments.js';
 import { segmentInputFromModel } from '../segments/from_model.js';
-import type { SegmentsResult } from '../segments/types.js';
 import { renderSegmentsReport } from '../experiment/report_segments.js';
 import { loadModelFile, buildFromFile } from '../recsys/model_file.js';
 import { checkWritable, parseIntArg, writeAtomic } from './args.js';

@@ -29,6 +29,7 @@
  * is restored. Only training interactions enter this check.
  */
 import { Rng } from '../tensor/rng.js';
+import { orthonormalColumns } from '../linalg/orthonormal.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
@@ -93,20 +94,6 @@ export function unitRows(x: Float32Array, d: number): Float32Array {
   return out;
 }
 
-/** Orthonormalises the m columns of a (d x m) row-major matrix in place (modified Gram-Schmidt). */
-function orthonormalColumns(p: Float64Array, d: number, m: number): void {
-  for (let c = 0; c < m; c++) {
-    for (let q = 0; q < c; q++) {
-      let dot = 0;
-      for (let r = 0; r < d; r++) dot += p[r * m + c] * p[r * m + q];
-      for (let r = 0; r < d; r++) p[r * m + c] -= dot * p[r * m + q];
-    }
-    let s = 0;
-    for (let r = 0; r < d; r++) s += p[r * m + c] * p[r * m + c];
-    const f = s > 1e-24 ? 1 / Math.sqrt(s) : 0;
-    for (let r = 0; r < d; r++) p[r * m + c] *= f;
-  }
-}
 
 export class DecisionLayer extends Module {
   readonly ddpg: DDPG;

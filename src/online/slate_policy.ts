@@ -93,7 +93,7 @@ export class SlatePolicy implements OnlinePolicy, BatchedAgent {
   readonly diag = { slates: 0, changed: 0, absAction: 0, saturated: 0, overlap: 0, overlapN: 0 };
   private readonly lastSlate = new Map<number, Int32Array>();
 
-  constructor(readonly name: string, readonly bandit: LinearBandit, private readonly model: SlatePolicyModel, private readonly rng: Rng, opts: SlatePolicyOptions = {}) {
+  constructor(readonly name: string, readonly bandit: LinearBandit, model: SlatePolicyModel, private readonly rng: Rng, opts: SlatePolicyOptions = {}) {
     this.o = { ...SLATE_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k !== 'td3')) } as Required<Omit<SlatePolicyOptions, 'td3'>>;
     this.features = new SlateFeatures(model.categories, bandit.dim);
     this.scorer = new KnobScorer(bandit.rows, bandit.dim, model, this.o.shiftDims);

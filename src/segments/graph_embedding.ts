@@ -16,25 +16,11 @@
  * column can mix the trivial direction with a signal one.
  */
 import { Rng } from '../tensor/rng.js';
+import { orthonormalColumns } from '../linalg/orthonormal.js';
 import type { Interactions } from '../data/types.js';
 
 export interface GraphEmbedding { users: Float32Array; dim: number; singularValues: number[] }
 
-/** Orthonormalises the r columns of a rows x r matrix (modified Gram-Schmidt). */
-function orthonormal(m: Float64Array, rows: number, r: number): Float64Array {
-  for (let c = 0; c < r; c++) {
-    for (let p = 0; p < c; p++) {
-      let d = 0;
-      for (let i = 0; i < rows; i++) d += m[i * r + c] * m[i * r + p];
-      for (let i = 0; i < rows; i++) m[i * r + c] -= d * m[i * r + p];
-    }
-    let s = 0;
-    for (let i = 0; i < rows; i++) s += m[i * r + c] * m[i * r + c];
-    s = Math.sqrt(s) || 1;
-    for (let i = 0; i < rows; i++) m[i * r + c] /= s;
-  }
-  return m;
-}
 
 /** `components` leading singular directions (the trivial first one dropped: dim = components - 1). */
 export function graphEmbedding(it: Interactions, nU: number, nI: number, components = 8, seed = 7, iterations = 30): GraphEmbedding {
@@ -57,8 +43,8 @@ export function graphEmbedding(it: Interactions, nU: number, nI: number, compone
     return y;
   };
   const rng = new Rng(seed);
-  let Q = orthonormal(Float64Array.from({ length: nI * R }, () => rng.normal(0, 1)), nI, R);
-  for (let t = 0; t < iterations; t++) Q = orthonormal(mul(orthonormal(mul(Q, true), nU, R), false), nI, R);
+  let Q = orthonormalColumns(Float64Array.from({ length: nI * R }, () => rng.normal(0, 1)), nI, R);
+  for (let t = 0; t < iterations; t++) Q = orthonormalColumns(mul(orthonormalColumns(mul(Q, true), nU, R), false), nI, R);
   const Y = mul(Q, true);
   const sv = Array.from({ length: R }, (_, c) => { let s = 0; for (let u = 0; u < nU; u++) s += Y[u * R + c] ** 2; return Math.sqrt(s); });
   const order = sv.map((s, c) => [s, c] as const).sort((a, b) => b[0] - a[0]);

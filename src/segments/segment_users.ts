@@ -9,7 +9,7 @@
 import { Rng } from '../tensor/rng.js';
 import { UserError } from '../errors.js';
 import type { Points } from './distance.js';
-import { kmeans, type KMeansResult } from './kmeans.js';
+import { kmeans } from './kmeans.js';
 import { silhouette } from './silhouette.js';
 import { selectK } from './select_k.js';
 import { pca } from './pca.js';
