@@ -47,5 +47,5 @@ export function pairedDiff(aName: string, bName: string, a: number[], b: number[
 /** The comparisons the online protocol reports, [a, b] meaning a - b, when both ran. */
 export const ONLINE_PAIRS: [string, string][] = [
   ['dp-gcn', 'linucb'], ['dp-gcn', 'dp-gcn:static'], ['d-gcn', 'gcn'], ['dp-gcn', 'd-gcn'],
-  ['planner', 'oracle'], ['diversity', 'oracle'], ['linucb', 'oracle'],
+  ['dp-gcn', 'oracle'], ['planner', 'oracle'], ['diversity', 'oracle'], ['linucb', 'oracle'],
 ];

@@ -50,7 +50,7 @@ s('every policy runs; oracle beats random; DDPG learns online; seeded', async ()
   assert.is(get('d-gcn:static').learnMsPerEvent, undefined);
   assert.ok(renderOnlineTable(r).includes('clicks/session'));
   // one seed: the pairs are there, without an interval
-  assert.equal(r.paired.filter((p) => p.metric === 'totalClicks').map((p) => `${p.a}-${p.b}`), ['dp-gcn-linucb', 'd-gcn-gcn', 'dp-gcn-d-gcn', 'linucb-oracle']);
+  assert.equal(r.paired.filter((p) => p.metric === 'totalClicks').map((p) => `${p.a}-${p.b}`), ['dp-gcn-linucb', 'd-gcn-gcn', 'dp-gcn-d-gcn', 'dp-gcn-oracle', 'linucb-oracle']);
   assert.ok(r.paired.every((p) => p.n === 1 && Number.isNaN(p.sd)));
   const again = await run();
   assert.equal(again.models.map((m) => m.online.totalClicks.mean), r.models.map((m) => m.online.totalClicks.mean));
